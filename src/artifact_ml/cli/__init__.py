@@ -1,0 +1,1 @@
+"""The ``artifact-ml`` command-line interface."""

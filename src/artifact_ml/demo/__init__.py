@@ -1,0 +1,1 @@
+"""The ``artifact-ml demo`` job: a tabular VAE trained on real data with validation artifacts."""

@@ -1,0 +1,118 @@
+"""Load the demo's training table, the bundled UCI Adult or a user's CSV, with its feature types."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from artifact_ml.core.table_comparison import TabularDataSpec
+from artifact_ml.datasets import (
+    ADULT_CATEGORICAL_FEATURES,
+    ADULT_CONTINUOUS_FEATURES,
+    ADULT_MISSING_VALUE,
+    load_adult,
+)
+
+logger = logging.getLogger(__name__)
+
+MIN_ROWS = 10
+
+
+class TableSourceError(ValueError):
+    """The table cannot be used: unreadable, empty, or its columns do not match the request."""
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """A table ready for training, with its spec.
+
+    Continuous columns hold numbers with NaN for missing values; categorical columns keep their
+    values, missing-value tokens included.
+
+    Attributes:
+        name: Where the table came from (``"UCI Adult (bundled)"`` or the CSV path).
+        table: The table.
+        spec: Feature types and categories of ``table``.
+    """
+
+    name: str
+    table: pd.DataFrame
+    spec: TabularDataSpec
+
+
+def load_bundled_adult() -> TableSource:
+    """Load the bundled UCI Adult table with its documented feature types."""
+    table = load_adult()
+    spec = TabularDataSpec.from_df(
+        table,
+        cts_features=list(ADULT_CONTINUOUS_FEATURES),
+        cat_features=list(ADULT_CATEGORICAL_FEATURES),
+        missing_values=(ADULT_MISSING_VALUE,),
+    )
+    return TableSource(name="UCI Adult (bundled)", table=table, spec=spec)
+
+
+def load_csv(path: Path, categorical: Sequence[str] = (), continuous: Sequence[str] = (),
+             missing_values: Sequence[str] = ("?",)) -> TableSource:
+    """Read a CSV file and infer its feature types, overridden by ``categorical`` and ``continuous``.
+
+    Cells equal to a ``missing_values`` token, or empty, are read as missing, and infinite numbers
+    in continuous columns too. A column is inferred continuous when it holds numbers with more
+    than 20 distinct values, else categorical.
+
+    Raises:
+        TableSourceError: The file is missing or unreadable, has fewer than ``MIN_ROWS`` rows, a
+            named column is absent, or a column declared continuous holds text.
+    """
+    if not path.is_file():
+        raise TableSourceError(f"No such CSV file: {path}; pass --data with an existing file.")
+    try:
+        table = pd.read_csv(path, na_values=list(missing_values), skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise TableSourceError(f"Cannot read {path} as CSV: {first_line}") from error
+    if len(table) < MIN_ROWS:
+        raise TableSourceError(
+            f"{path} has {len(table)} data rows; the demo needs at least {MIN_ROWS} to train."
+        )
+    for option, names in (("--categorical", categorical), ("--continuous", continuous)):
+        absent = [name for name in names if name not in table.columns]
+        if absent:
+            raise TableSourceError(
+                f"{option} names column(s) {absent} that {path} lacks; "
+                f"its columns are {list(table.columns)}."
+            )
+    for name in continuous:
+        if not pd.api.types.is_numeric_dtype(table[name]):
+            text = table[name].dropna().astype(str)
+            bad = text[pd.to_numeric(text, errors="coerce").isna()]
+            raise TableSourceError(
+                f"--continuous column {name!r} holds text such as {bad.iloc[0]!r} at row "
+                f"{bad.index[0]}; declare it categorical or add that token to --missing-values."
+            )
+    try:
+        spec = TabularDataSpec.from_df(
+            table,
+            cts_features=list(continuous) or None,
+            cat_features=list(categorical) or None,
+            missing_values=tuple(missing_values),
+        )
+    except (TypeError, ValueError) as error:
+        raise TableSourceError(f"{path}: {error}") from error
+    for name in spec.continuous_features:
+        values = pd.to_numeric(table[name])
+        infinite = np.isinf(values.to_numpy(dtype=np.float64))
+        if infinite.any():
+            logger.warning(
+                "Column %r holds %d infinite value(s); the demo treats them as missing.",
+                name,
+                int(infinite.sum()),
+            )
+            values = values.mask(infinite)
+        table[name] = values
+    return TableSource(name=str(path), table=table, spec=spec)

@@ -1,0 +1,179 @@
+"""``artifact-ml demo``: the run folder it leaves, the learning it shows and its input errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from artifact_ml.cli.main import main
+from artifact_ml.datasets import load_adult
+
+
+def run_folder(output_dir: Path) -> Path:
+    (folder,) = (output_dir / "artifact-ml-demo").iterdir()
+    return folder
+
+
+def read_score(folder: Path, name: str) -> pd.Series:
+    table = pd.read_csv(folder / "scores" / "validation" / f"{name}.csv")
+    return table.set_index("step")["value"]
+
+
+@pytest.fixture(scope="module")
+def adult_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    output_dir = tmp_path_factory.mktemp("demo")
+    command = [
+        sys.executable, "-m", "artifact_ml.cli.main", "demo",
+        "--epochs", "10", "--artifact-period", "5", "--output-dir", str(output_dir),
+    ]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert finished.returncode == 0, finished.stderr
+    return run_folder(output_dir), finished.stdout
+
+
+def test_demo_logs_scores_every_artifact_epoch(adult_run: tuple[Path, str]) -> None:
+    folder, _ = adult_run
+
+    mean_js = read_score(folder, "mean_js_distance")
+
+    assert list(mean_js.index) == [1, 5, 10]
+    assert ((mean_js > 0) & (mean_js < np.sqrt(np.log(2)))).all()
+
+
+def test_demo_mean_js_distance_decreases(adult_run: tuple[Path, str]) -> None:
+    folder, _ = adult_run
+
+    mean_js = read_score(folder, "mean_js_distance")
+
+    assert mean_js[10] < mean_js[1] - 0.03
+
+
+def test_demo_writes_pdf_plot_per_feature(adult_run: tuple[Path, str]) -> None:
+    folder, _ = adult_run
+    plots = folder / "plot_collections" / "validation" / "pdf"
+
+    features = sorted(path.name for path in plots.iterdir())
+
+    assert features == sorted(load_adult(num_rows=1).columns)
+    for feature in features:
+        steps = sorted(path.name for path in (plots / feature).glob("*.png"))
+        assert steps == ["step_1.png", "step_10.png", "step_5.png"]
+        assert (plots / feature / "step_10.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_demo_js_collection_matches_mean(adult_run: tuple[Path, str]) -> None:
+    folder, _ = adult_run
+
+    per_feature = pd.read_csv(folder / "score_collections" / "validation" / "js_distance.csv")
+    mean_js = read_score(folder, "mean_js_distance")
+
+    by_step = per_feature.set_index("step")
+    assert by_step.mean(axis=1).to_numpy() == pytest.approx(mean_js.to_numpy(), rel=1e-9)
+
+
+def test_demo_summary_names_run_folder(adult_run: tuple[Path, str]) -> None:
+    folder, stdout = adult_run
+
+    assert f"Run folder: {folder}" in stdout
+    assert "Mean JS distance (lower is better)" in stdout
+    assert "UCI Adult (bundled)" in stdout
+
+
+def make_csv(path: Path, num_rows: int = 300) -> Path:
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(
+        {
+            "weight": rng.normal(70, 10, num_rows).round(1),
+            "grade": rng.integers(1, 4, num_rows),
+            "city": rng.choice(["Oslo", "Lima", "?"], num_rows),
+        }
+    )
+    table.loc[::25, "weight"] = np.nan
+    table.to_csv(path, index=False)
+    return path
+
+
+def test_demo_trains_on_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = make_csv(tmp_path / "people.csv")
+
+    status = main(
+        [
+            "demo", "--data", str(data), "--categorical", "grade", "--epochs", "2",
+            "--output-dir", str(tmp_path / "runs"), "--no-progress",
+        ]
+    )
+
+    assert status == 0
+    folder = run_folder(tmp_path / "runs")
+    assert sorted(path.name for path in (folder / "plot_collections/validation/pdf").iterdir()) == [
+        "city", "grade", "weight",
+    ]
+    assert list(read_score(folder, "mean_js_distance").index) == [1, 2]
+    assert str(data) in capsys.readouterr().out
+
+
+def error_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    status = main(argv)
+    captured = capsys.readouterr()
+    assert status == 2
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    return lines[0]
+
+
+def test_demo_rejects_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    line = error_line(capsys, ["demo", "--data", str(tmp_path / "absent.csv")])
+
+    assert line == f"artifact-ml: error: No such CSV file: {tmp_path / 'absent.csv'}; pass --data with an existing file."
+
+
+def test_demo_rejects_unknown_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = make_csv(tmp_path / "people.csv")
+
+    line = error_line(capsys, ["demo", "--data", str(data), "--categorical", "grade,height"])
+
+    assert "--categorical names column(s) ['height']" in line
+    assert "['weight', 'grade', 'city']" in line
+
+
+def test_demo_rejects_text_as_continuous(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = make_csv(tmp_path / "people.csv")
+
+    line = error_line(capsys, ["demo", "--data", str(data), "--continuous", "city"])
+
+    assert "--continuous column 'city' holds text such as" in line
+
+
+def test_demo_rejects_empty_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "empty.csv"
+    data.write_text("weight,city\n")
+
+    line = error_line(capsys, ["demo", "--data", str(data)])
+
+    assert line.endswith("has 0 data rows; the demo needs at least 10 to train.")
+
+
+def test_demo_rejects_binary_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "image.csv"
+    data.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe" * 50)
+
+    line = error_line(capsys, ["demo", "--data", str(data)])
+
+    assert line.startswith(f"artifact-ml: error: Cannot read {data} as CSV")
+
+
+def test_console_script_error_has_no_traceback(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "artifact_ml.cli.main", "demo", "--data", str(tmp_path / "x.csv")]
+
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+    assert finished.returncode == 2
+    assert "Traceback" not in finished.stderr
+    assert finished.stderr.strip().splitlines() == [
+        f"artifact-ml: error: No such CSV file: {tmp_path / 'x.csv'}; pass --data with an existing file."
+    ]

@@ -1,4 +1,4 @@
-"""The three snippets of the original one-page description, with their blanks filled, run as written.
+"""The three snippets of the public API description, with their blanks filled, run as written.
 
 ``MyModel`` learns independent marginals of a two-column table (a Gaussian for ``height`` and a
 categorical distribution for ``color``), which keeps every expected value computable by hand.
@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
+import torch
 from artifact_ml.core.table_comparison import (
     TableComparisonEngine,
     TableComparisonScoreType,
@@ -23,8 +23,15 @@ from artifact_ml.experiment import (
     TableComparisonPlan,
     TrackingClient,
 )
-from artifact_ml.torch import CustomTrainer, DataLoader, Dataset, ModelInput, ModelOutput
-from artifact_ml.torch import TableComparisonRoutine, TableSynthesizer
+from artifact_ml.torch import (
+    CustomTrainer,
+    DataLoader,
+    Dataset,
+    ModelInput,
+    ModelOutput,
+    TableComparisonRoutine,
+    TableSynthesizer,
+)
 
 COLORS = ("blue", "green", "red")
 
@@ -72,7 +79,10 @@ class MyModel(TableSynthesizer[MyModelInput, MyModelOutput]):
         heights = self.height_mean + self.height_log_std.exp() * torch.randn(num_samples)
         colors = torch.multinomial(self.color_logits.softmax(0), num_samples, replacement=True)
         return pd.DataFrame(
-            {"height": heights.detach().numpy(), "color": [COLORS[index] for index in colors.tolist()]}
+            {
+                "height": heights.detach().numpy(),
+                "color": [COLORS[index] for index in colors.tolist()],
+            }
         )
 
 
@@ -101,7 +111,9 @@ def make_loader(table: pd.DataFrame) -> DataLoader[MyModelInput]:
     dataset: Dataset[MyModelInput] = Dataset(
         lambda index: MyModelInput(height=heights[index], color=colors[index]), length=len(table)
     )
-    return DataLoader(dataset, batch_size=50, shuffle=True, generator=torch.Generator().manual_seed(0))
+    return DataLoader(
+        dataset, batch_size=50, shuffle=True, generator=torch.Generator().manual_seed(0)
+    )
 
 
 @pytest.fixture
@@ -130,7 +142,9 @@ def test_snippets_train_model_parameters(
 
     # 10 epochs of 10 Adam steps at lr 0.001 move each parameter by about 0.1 towards the data.
     assert model.height_mean.item() == pytest.approx(0.1, abs=0.01)
-    assert model.color_logits[0].item() > model.color_logits[1].item() > model.color_logits[2].item()
+    assert (
+        model.color_logits[0].item() > model.color_logits[1].item() > model.color_logits[2].item()
+    )
 
 
 def test_snippets_record_epoch_scores(
@@ -147,7 +161,7 @@ def test_snippets_record_epoch_scores(
 def test_snippets_log_routine_scores(
     trained_snippets: tuple[MyTrainer, MyModel, InMemoryTrackingClient],
 ) -> None:
-    trainer, model, client = trained_snippets
+    trainer, _, client = trained_snippets
     logged = client.scores["validation/mean_js_distance"]
 
     assert [step for step, _ in logged] == [2, 4, 6, 8, 10]

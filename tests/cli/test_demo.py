@@ -28,8 +28,16 @@ def read_score(folder: Path, name: str) -> pd.Series:
 def adult_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     output_dir = tmp_path_factory.mktemp("demo")
     command = [
-        sys.executable, "-m", "artifact_ml.cli.main", "demo",
-        "--epochs", "10", "--artifact-period", "5", "--output-dir", str(output_dir),
+        sys.executable,
+        "-m",
+        "artifact_ml.cli.main",
+        "demo",
+        "--epochs",
+        "10",
+        "--artifact-period",
+        "5",
+        "--output-dir",
+        str(output_dir),
     ]
     finished = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     assert finished.returncode == 0, finished.stderr
@@ -103,15 +111,25 @@ def test_demo_trains_on_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
     status = main(
         [
-            "demo", "--data", str(data), "--categorical", "grade", "--epochs", "2",
-            "--output-dir", str(tmp_path / "runs"), "--no-progress",
+            "demo",
+            "--data",
+            str(data),
+            "--categorical",
+            "grade",
+            "--epochs",
+            "2",
+            "--output-dir",
+            str(tmp_path / "runs"),
+            "--no-progress",
         ]
     )
 
     assert status == 0
     folder = run_folder(tmp_path / "runs")
     assert sorted(path.name for path in (folder / "plot_collections/validation/pdf").iterdir()) == [
-        "city", "grade", "weight",
+        "city",
+        "grade",
+        "weight",
     ]
     assert list(read_score(folder, "mean_js_distance").index) == [1, 2]
     assert str(data) in capsys.readouterr().out
@@ -126,10 +144,14 @@ def error_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     return lines[0]
 
 
+def missing_file_error(path: Path) -> str:
+    return f"artifact-ml: error: No such CSV file: {path}; pass --data with an existing file."
+
+
 def test_demo_rejects_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     line = error_line(capsys, ["demo", "--data", str(tmp_path / "absent.csv")])
 
-    assert line == f"artifact-ml: error: No such CSV file: {tmp_path / 'absent.csv'}; pass --data with an existing file."
+    assert line == missing_file_error(tmp_path / "absent.csv")
 
 
 def test_demo_rejects_unknown_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -141,12 +163,14 @@ def test_demo_rejects_unknown_column(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "['weight', 'grade', 'city']" in line
 
 
-def test_demo_rejects_text_as_continuous(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_rejects_text_as_continuous(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = make_csv(tmp_path / "people.csv")
 
     line = error_line(capsys, ["demo", "--data", str(data), "--continuous", "city"])
 
-    assert "--continuous column 'city' holds text such as" in line
+    assert "--continuous column 'city' contains text such as" in line
 
 
 def test_demo_rejects_empty_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -168,12 +192,17 @@ def test_demo_rejects_binary_file(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_console_script_error_has_no_traceback(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "artifact_ml.cli.main", "demo", "--data", str(tmp_path / "x.csv")]
+    command = [
+        sys.executable,
+        "-m",
+        "artifact_ml.cli.main",
+        "demo",
+        "--data",
+        str(tmp_path / "x.csv"),
+    ]
 
     finished = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
     assert finished.returncode == 2
     assert "Traceback" not in finished.stderr
-    assert finished.stderr.strip().splitlines() == [
-        f"artifact-ml: error: No such CSV file: {tmp_path / 'x.csv'}; pass --data with an existing file."
-    ]
+    assert finished.stderr.strip().splitlines() == [missing_file_error(tmp_path / "x.csv")]

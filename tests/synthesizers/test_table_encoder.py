@@ -103,13 +103,13 @@ def test_fit_rejects_absent_column(mixed_table: pd.DataFrame) -> None:
 
 
 def test_fit_rejects_text_as_continuous(mixed_table: pd.DataFrame) -> None:
-    with pytest.raises(ValueError, match="'city' has dtype .*, not a number type"):
+    with pytest.raises(ValueError, match=r"'city' has dtype .*, not a number type"):
         TableEncoder.fit(mixed_table, ["age", "income", "city"], ["smoker"])
 
 
 def test_fit_rejects_infinite_values(mixed_table: pd.DataFrame) -> None:
     mixed_table.loc[1, "income"] = np.inf
-    with pytest.raises(ValueError, match="'income' holds infinite values"):
+    with pytest.raises(ValueError, match="'income' contains infinite values"):
         fit_mixed(mixed_table)
 
 
@@ -123,5 +123,5 @@ def test_encode_rejects_unseen_category(mixed_table: pd.DataFrame) -> None:
     other = mixed_table.copy()
     other.loc[3, "city"] = "Pune"
 
-    with pytest.raises(ValueError, match="'city' holds 'Pune' at row 3, a category not seen"):
+    with pytest.raises(ValueError, match="'city' contains 'Pune' at row 3, a category not seen"):
         encoder.encode(other)

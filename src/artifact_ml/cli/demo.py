@@ -1,4 +1,4 @@
-"""``artifact-ml demo``: train the reference tabular VAE on real data and log validation artifacts."""
+"""``artifact-ml demo``: train the tabular VAE on real data, logging validation artifacts."""
 
 from __future__ import annotations
 
@@ -33,28 +33,44 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument(
-        "--data", type=Path, metavar="CSV",
+        "--data",
+        type=Path,
+        metavar="CSV",
         help="train on this CSV file (header row required) instead of UCI Adult; feature types "
         "are inferred: numbers with more than 20 distinct values are continuous",
     )
     parser.add_argument(
-        "--categorical", type=_column_list, default=[], metavar="A,B",
+        "--categorical",
+        type=_column_list,
+        default=[],
+        metavar="A,B",
         help="comma-separated columns of --data to treat as categorical, whatever their values",
     )
     parser.add_argument(
-        "--continuous", type=_column_list, default=[], metavar="A,B",
+        "--continuous",
+        type=_column_list,
+        default=[],
+        metavar="A,B",
         help="comma-separated columns of --data to treat as continuous (they must hold numbers)",
     )
     parser.add_argument(
-        "--missing-values", type=_column_list, default=["?"], metavar="TOKENS",
+        "--missing-values",
+        type=_column_list,
+        default=["?"],
+        metavar="TOKENS",
         help="comma-separated cell values of --data that mean 'missing' (default: ?)",
     )
     parser.add_argument(
-        "--epochs", type=_positive_int, default=30,
+        "--epochs",
+        type=_positive_int,
+        default=30,
         help="training epochs (default: 30; about 2 minutes on 2 CPU cores for UCI Adult)",
     )
     parser.add_argument(
-        "--artifact-period", type=_positive_int, default=5, metavar="EPOCHS",
+        "--artifact-period",
+        type=_positive_int,
+        default=5,
+        metavar="EPOCHS",
         help="epochs between table comparisons; one also runs after epoch 1 and at the last "
         "epoch (default: 5)",
     )
@@ -62,21 +78,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--batch-size", type=_positive_int, default=512, help="rows per batch (default: 512)"
     )
     parser.add_argument(
-        "--learning-rate", type=_positive_float, default=3e-3, metavar="LR",
+        "--learning-rate",
+        type=_positive_float,
+        default=3e-3,
+        metavar="LR",
         help="Adam's learning rate (default: 0.003)",
     )
     parser.add_argument(
-        "--tracking", choices=_TRACKING_BACKENDS, default="filesystem",
+        "--tracking",
+        choices=_TRACKING_BACKENDS,
+        default="filesystem",
         help="where results are logged (default: filesystem); each backend honours its usual "
         "environment variables, such as MLFLOW_TRACKING_URI",
     )
     parser.add_argument(
-        "--output-dir", type=Path, metavar="DIR",
+        "--output-dir",
+        type=Path,
+        metavar="DIR",
         help="root folder of local tracking data (default: $ARTIFACT_ML_TRACKING_DIR or "
         "./artifact-ml-runs)",
     )
     parser.add_argument(
-        "--seed", type=int, default=0,
+        "--seed",
+        type=int,
+        default=0,
         help="seed of the data split, initial weights, batch order and generation (default: 0)",
     )
     parser.add_argument(

@@ -2,4 +2,4 @@
 
 
 class CLIError(Exception):
-    """Bad input to a sub-command; ``main`` prints the message on one line and exits with status 2."""
+    """Bad input to a sub-command; ``main`` prints the message on one line and exits with 2."""

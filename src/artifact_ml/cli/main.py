@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``artifact-ml`` with ``argv`` (``sys.argv[1:]`` when ``None``) and return the exit status.
+    """Run ``artifact-ml`` with ``argv`` (default ``sys.argv[1:]``) and return the exit status.
 
     Bad user input ends with a one-line ``artifact-ml: error: ...`` message and status 2.
     """

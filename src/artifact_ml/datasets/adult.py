@@ -31,7 +31,7 @@ ADULT_CATEGORICAL_FEATURES: tuple[str, ...] = (
     "class",
 )
 ADULT_MISSING_VALUE = "?"
-"""The token the source file writes for a missing value (in workclass, occupation, native-country)."""
+"""The source's token for a missing value (in workclass, occupation and native-country)."""
 
 
 def load_adult(num_rows: int | None = None) -> pd.DataFrame:

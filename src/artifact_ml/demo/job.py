@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-import torch
 
+import torch
 from artifact_ml.core.table_comparison import (
     TableComparisonPlotCollectionType,
     TableComparisonScoreCollectionType,
@@ -61,7 +61,8 @@ class DemoSettings:
         artifact_period: Epochs between two table comparisons. Default 5.
         batch_size: Rows per training batch. Default 512.
         learning_rate: Adam's learning rate. Default 3e-3.
-        validation_fraction: Share of rows held out as the real side of each comparison. Default 0.2.
+        validation_fraction: Share of rows held out as the real table of each comparison.
+            Default 0.2.
         seed: Seed of the split, the initial weights, the batch order and generation. Default 0.
         tracking: Tracking backend name (see ``artifact_ml.experiment.TRACKING_BACKENDS``).
         output_dir: Root folder of local tracking data; ``None`` uses the backend's default.
@@ -111,8 +112,9 @@ class DemoResult:
     validation_rows: int
 
 
-def split_table(table: pd.DataFrame, validation_fraction: float,
-                seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_table(
+    table: pd.DataFrame, validation_fraction: float, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split ``table`` into shuffled training and validation parts, both with a fresh index.
 
     Raises:
@@ -166,7 +168,8 @@ def run_demo(source: TableSource, settings: DemoSettings) -> DemoResult:
         trainer.learning_rate = settings.learning_rate
         trainer.validation_routine = routine
         logger.info(
-            "Training a tabular VAE on %d rows of %s for %d epochs; comparing with %d held-out rows.",
+            "Training a tabular VAE on %d rows of %s for %d epochs; comparing with %d held-out "
+            "rows.",
             len(train),
             source.name,
             settings.epochs,

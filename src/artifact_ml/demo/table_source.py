@@ -57,24 +57,30 @@ def load_bundled_adult() -> TableSource:
     return TableSource(name="UCI Adult (bundled)", table=table, spec=spec)
 
 
-def load_csv(path: Path, categorical: Sequence[str] = (), continuous: Sequence[str] = (),
-             missing_values: Sequence[str] = ("?",)) -> TableSource:
-    """Read a CSV file and infer its feature types, overridden by ``categorical`` and ``continuous``.
+def load_csv(
+    path: Path,
+    categorical: Sequence[str] = (),
+    continuous: Sequence[str] = (),
+    missing_values: Sequence[str] = ("?",),
+) -> TableSource:
+    """Read a CSV file; infer the type of each feature not named in ``categorical``, ``continuous``.
 
     Cells equal to a ``missing_values`` token, or empty, are read as missing, and infinite numbers
-    in continuous columns too. A column is inferred continuous when it holds numbers with more
+    in continuous columns too. A column is inferred continuous when it contains numbers with more
     than 20 distinct values, else categorical.
 
     Raises:
         TableSourceError: The file is missing or unreadable, has fewer than ``MIN_ROWS`` rows, a
-            named column is absent, or a column declared continuous holds text.
+            named column is absent, or a column declared continuous contains text.
     """
     if not path.is_file():
         raise TableSourceError(f"No such CSV file: {path}; pass --data with an existing file.")
     try:
         table = pd.read_csv(path, na_values=list(missing_values), skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        first_line = (
+            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        )
         raise TableSourceError(f"Cannot read {path} as CSV: {first_line}") from error
     if len(table) < MIN_ROWS:
         raise TableSourceError(
@@ -92,7 +98,7 @@ def load_csv(path: Path, categorical: Sequence[str] = (), continuous: Sequence[s
             text = table[name].dropna().astype(str)
             bad = text[pd.to_numeric(text, errors="coerce").isna()]
             raise TableSourceError(
-                f"--continuous column {name!r} holds text such as {bad.iloc[0]!r} at row "
+                f"--continuous column {name!r} contains text such as {bad.iloc[0]!r} at row "
                 f"{bad.index[0]}; declare it categorical or add that token to --missing-values."
             )
     try:
@@ -109,7 +115,7 @@ def load_csv(path: Path, categorical: Sequence[str] = (), continuous: Sequence[s
         infinite = np.isinf(values.to_numpy(dtype=np.float64))
         if infinite.any():
             logger.warning(
-                "Column %r holds %d infinite value(s); the demo treats them as missing.",
+                "Column %r contains %d infinite value(s); the demo treats them as missing.",
                 name,
                 int(infinite.sum()),
             )

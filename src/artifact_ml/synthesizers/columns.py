@@ -36,7 +36,8 @@ class ContinuousColumn:
         """Describe ``column``.
 
         Raises:
-            ValueError: The column is not numeric, holds infinite values or has no observed value.
+            ValueError: The column is not numeric, contains infinite values or has no observed
+                value.
         """
         name = str(column.name)
         if not (pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)):
@@ -51,7 +52,8 @@ class ContinuousColumn:
             )
         if not np.isfinite(observed).all():
             raise ValueError(
-                f"Continuous column {name!r} holds infinite values; replace them with NaN or drop them."
+                f"Continuous column {name!r} contains infinite values; replace them with NaN "
+                "or drop them."
             )
         return cls(
             name=name,
@@ -107,7 +109,7 @@ class CategoricalColumn:
         """One-hot encode ``column`` as float32 of shape ``(len(column), len(categories))``.
 
         Raises:
-            ValueError: ``column`` holds a value that was not seen when fitting.
+            ValueError: ``column`` contains a value that was not seen when fitting.
         """
         index = {value: position for position, value in enumerate(self.categories)}
         codes = np.empty(len(column), dtype=np.int64)
@@ -115,8 +117,9 @@ class CategoricalColumn:
             key = None if pd.isna(value) else value
             if key not in index:
                 raise ValueError(
-                    f"Column {self.name!r} holds {value!r} at row {row}, a category not seen when "
-                    f"fitting (known: {self._preview()}); refit the encoder on a table that has it."
+                    f"Column {self.name!r} contains {value!r} at row {row}, a category not seen "
+                    f"when fitting (known: {self._preview()}); refit the encoder on a table "
+                    "that has it."
                 )
             codes[row] = index[key]
         encoded = np.zeros((len(column), len(self.categories)), dtype=np.float32)
@@ -133,7 +136,9 @@ class CategoricalColumn:
                 self.dtype
             ):
                 return series.astype(self.dtype)
-            if pd.api.types.is_numeric_dtype(self.dtype) and not pd.api.types.is_bool_dtype(self.dtype):
+            if pd.api.types.is_numeric_dtype(self.dtype) and not pd.api.types.is_bool_dtype(
+                self.dtype
+            ):
                 return series.astype("float64")
             return series
         if pd.api.types.is_object_dtype(self.dtype):

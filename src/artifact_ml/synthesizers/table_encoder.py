@@ -49,8 +49,13 @@ class TableEncoder:
     Decoded continuous values stay inside the observed range, and integer columns are rounded.
     """
 
-    def __init__(self, continuous: Sequence[ContinuousColumn], categorical: Sequence[CategoricalColumn],
-                 columns: Sequence[str], transformers: Sequence[QuantileTransformer]) -> None:
+    def __init__(
+        self,
+        continuous: Sequence[ContinuousColumn],
+        categorical: Sequence[CategoricalColumn],
+        columns: Sequence[str],
+        transformers: Sequence[QuantileTransformer],
+    ) -> None:
         self._continuous = tuple(continuous)
         self._categorical = tuple(categorical)
         self._columns = tuple(columns)
@@ -58,8 +63,13 @@ class TableEncoder:
         self.layout = self._build_layout()
 
     @classmethod
-    def fit(cls, table: pd.DataFrame, continuous_features: Sequence[str],
-            categorical_features: Sequence[str], seed: int = 0) -> TableEncoder:
+    def fit(
+        cls,
+        table: pd.DataFrame,
+        continuous_features: Sequence[str],
+        categorical_features: Sequence[str],
+        seed: int = 0,
+    ) -> TableEncoder:
         """Fit the encoding on ``table``.
 
         Args:
@@ -85,7 +95,7 @@ class TableEncoder:
                 random_state=seed,
             )
             transformers.append(transformer.fit(observed))
-        return cls(continuous, categorical, table.columns, transformers)
+        return cls(continuous, categorical, [str(name) for name in table.columns], transformers)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -114,8 +124,12 @@ class TableEncoder:
         blocks.extend(column.one_hot(table[column.name]) for column in self._categorical)
         return np.concatenate(blocks, axis=1)
 
-    def decode(self, continuous: np.ndarray, missing_probabilities: np.ndarray,
-               category_indices: Sequence[np.ndarray]) -> pd.DataFrame:
+    def decode(
+        self,
+        continuous: np.ndarray,
+        missing_probabilities: np.ndarray,
+        category_indices: Sequence[np.ndarray],
+    ) -> pd.DataFrame:
         """Build a table from generated values.
 
         Args:
@@ -136,8 +150,8 @@ class TableEncoder:
                 missing = missing_probabilities[:, indicator] > 0.5
                 indicator += 1
             columns[column.name] = column.decode(values[:, 0], missing=missing)
-        for column, indices in zip(self._categorical, category_indices, strict=True):
-            columns[column.name] = column.decode(indices)
+        for categorical, indices in zip(self._categorical, category_indices, strict=True):
+            columns[categorical.name] = categorical.decode(indices)
         return pd.DataFrame({name: columns[name] for name in self._columns})
 
     @property
@@ -161,8 +175,9 @@ class TableEncoder:
         )
 
 
-def _check_columns(table: pd.DataFrame, continuous_features: Sequence[str],
-                   categorical_features: Sequence[str]) -> None:
+def _check_columns(
+    table: pd.DataFrame, continuous_features: Sequence[str], categorical_features: Sequence[str]
+) -> None:
     if len(table) == 0:
         raise ValueError("Cannot fit an encoding on an empty table; pass at least one row.")
     listed = list(continuous_features) + list(categorical_features)
@@ -171,7 +186,9 @@ def _check_columns(table: pd.DataFrame, continuous_features: Sequence[str],
         raise ValueError(f"Columns {repeated} are listed more than once; list each column once.")
     absent = [name for name in listed if name not in table.columns]
     if absent:
-        raise ValueError(f"Columns {absent} are not in the table; its columns are {list(table.columns)}.")
+        raise ValueError(
+            f"Columns {absent} are not in the table; its columns are {list(table.columns)}."
+        )
     unlisted = [name for name in table.columns if name not in listed]
     if unlisted:
         raise ValueError(

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import torch
 import torch.nn.functional as F
-from torch import nn
 
+import torch
 from artifact_ml.synthesizers.table_encoder import TableEncoder
 from artifact_ml.torch import ModelInput, ModelOutput, TableSynthesizer
+from torch import nn
 
 _MIN_LOG_SCALE = -4.6  # a scale of 0.01 in the standard-normal space
 _INITIAL_LOG_SCALE = -2.3  # a scale of 0.1, as in the TVAE of Xu et al. (2019)
@@ -46,7 +46,8 @@ class TabularVAEConfig:
 
     Attributes:
         latent_dim: Size of the latent code. Default 32.
-        hidden_dims: Widths of the encoder's hidden layers; the decoder mirrors them. Default (256, 256).
+        hidden_dims: Widths of the encoder's hidden layers; the decoder mirrors them.
+            Default (256, 256).
         kl_weight: Weight of the KL divergence in the loss (1.0 is the plain ELBO). Default 1.0.
     """
 
@@ -72,8 +73,9 @@ class TabularVAE(TableSynthesizer[TabularVAEInput, TabularVAEOutput]):
     calls return the same table and leave the global random state untouched.
     """
 
-    def __init__(self, encoder: TableEncoder, config: TabularVAEConfig | None = None,
-                 sampling_seed: int = 0) -> None:
+    def __init__(
+        self, encoder: TableEncoder, config: TabularVAEConfig | None = None, sampling_seed: int = 0
+    ) -> None:
         super().__init__()
         self.table_encoder = encoder
         self.config = config or TabularVAEConfig()
@@ -87,13 +89,18 @@ class TabularVAE(TableSynthesizer[TabularVAEInput, TabularVAEOutput]):
         self.log_scale = nn.Parameter(torch.full((self._num_continuous,), _INITIAL_LOG_SCALE))
 
     @classmethod
-    def from_table(cls, table: pd.DataFrame, continuous_features: Sequence[str],
-                   categorical_features: Sequence[str], config: TabularVAEConfig | None = None,
-                   seed: int = 0) -> TabularVAE:
+    def from_table(
+        cls,
+        table: pd.DataFrame,
+        continuous_features: Sequence[str],
+        categorical_features: Sequence[str],
+        config: TabularVAEConfig | None = None,
+        seed: int = 0,
+    ) -> TabularVAE:
         """Fit the table encoding on ``table`` and build an untrained model for it.
 
         Raises:
-            ValueError: From :meth:`TableEncoder.fit` when the table or the feature lists are invalid.
+            ValueError: From :meth:`TableEncoder.fit`, when the table or a feature list is invalid.
         """
         encoder = TableEncoder.fit(table, continuous_features, categorical_features, seed=seed)
         return cls(encoder, config=config, sampling_seed=seed)
@@ -151,8 +158,9 @@ class TabularVAE(TableSynthesizer[TabularVAEInput, TabularVAEOutput]):
             loss = loss + F.cross_entropy(decoded[:, block], targets, reduction="none")
         return loss.mean()
 
-    def _sample_columns(self, decoded: torch.Tensor,
-                        generator: torch.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _sample_columns(
+        self, decoded: torch.Tensor, generator: torch.Generator
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         layout = self.table_encoder.layout
         scale = self.log_scale.clamp(min=_MIN_LOG_SCALE).exp()
         mean = decoded[:, layout.continuous]

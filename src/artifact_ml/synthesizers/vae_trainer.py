@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-
 from artifact_ml.synthesizers.vae import TabularVAEInput, TabularVAEOutput
 from artifact_ml.torch import ArtifactRoutine, CustomTrainer, DataLoader, Dataset, TableSynthesizer
 
 
-def make_vae_loader(features: torch.Tensor, batch_size: int, seed: int) -> DataLoader[TabularVAEInput]:
+def make_vae_loader(
+    features: torch.Tensor, batch_size: int, seed: int
+) -> DataLoader[TabularVAEInput]:
     """Build a shuffling loader of ``{"features": row}`` batches over an encoded table.
 
     Args:

@@ -1,5 +1,6 @@
 """Process-wide test settings: a headless matplotlib and backends that never reach the network."""
 
+import importlib.util
 import os
 
 import matplotlib
@@ -13,3 +14,10 @@ os.environ.update(
     NEPTUNE_MODE="offline",
 )
 matplotlib.use("Agg")
+
+# The tests' models are tiny, so one thread is faster than two and immune to a busy machine.
+# The core and experiment layers also run without torch installed.
+if importlib.util.find_spec("torch") is not None:
+    import torch
+
+    torch.set_num_threads(1)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 import torch
+
 from artifact_ml.core.table_comparison import (
     TableComparisonEngine,
     TableComparisonScoreType,

@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-
 import torch
+
 from artifact_ml.core.table_comparison import (
     TableComparisonPlotCollectionType,
     TableComparisonScoreCollectionType,

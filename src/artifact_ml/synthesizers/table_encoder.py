@@ -144,7 +144,13 @@ class TableEncoder:
         for position, (column, transformer) in enumerate(
             zip(self._continuous, self._transformers, strict=True)
         ):
-            values = transformer.inverse_transform(continuous[:, [position]].astype(np.float64))
+            column_values = continuous[:, [position]].astype(np.float64)
+            # scikit-learn rejects empty input, so an empty table skips the transform.
+            values = (
+                transformer.inverse_transform(column_values)
+                if len(column_values)
+                else column_values
+            )
             missing = None
             if column.has_missing:
                 missing = missing_probabilities[:, indicator] > 0.5

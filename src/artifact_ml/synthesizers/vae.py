@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import torch.nn.functional as F
-
 import torch
+import torch.nn.functional as F
+from torch import nn
+
 from artifact_ml.synthesizers.table_encoder import TableEncoder
 from artifact_ml.torch import ModelInput, ModelOutput, TableSynthesizer
-from torch import nn
 
 _MIN_LOG_SCALE = -4.6  # a scale of 0.01 in the standard-normal space
 _INITIAL_LOG_SCALE = -2.3  # a scale of 0.1, as in the TVAE of Xu et al. (2019)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+
 from artifact_ml.synthesizers.vae import TabularVAEInput, TabularVAEOutput
 from artifact_ml.torch import ArtifactRoutine, CustomTrainer, DataLoader, Dataset, TableSynthesizer
 

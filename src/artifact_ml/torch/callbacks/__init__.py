@@ -1,0 +1,1 @@
+"""Callbacks: model-I/O, forward-hook, backward-hook and optimizer observers, and built-ins."""

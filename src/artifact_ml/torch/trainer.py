@@ -1,0 +1,300 @@
+"""``CustomTrainer``: the training loop, configured through hook methods with defaults."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, Self, cast
+
+import pandas as pd
+import torch
+from torch.optim.lr_scheduler import LRScheduler
+from typing_extensions import TypeVar
+
+from artifact_ml.torch.checkpoint import load_checkpoint
+from artifact_ml.torch.data import DataLoader
+from artifact_ml.torch.device import select_default_device
+from artifact_ml.torch.early_stopping import EarlyStopper
+from artifact_ml.torch.errors import NonFiniteLossPolicy
+from artifact_ml.torch.io import InputT, OutputT
+from artifact_ml.torch.model import Model
+from artifact_ml.torch.model_tracking import ModelTracker
+from artifact_ml.torch.precision import Precision, autocast_factory, make_grad_scaler
+from artifact_ml.torch.progress import ProgressBar
+from artifact_ml.torch.routines.artifact import ArtifactRoutine
+from artifact_ml.torch.routines.batch import BatchRoutine
+from artifact_ml.torch.routines.data_loader import DataLoaderRoutine
+from artifact_ml.torch.scheduling import SchedulerInterval
+from artifact_ml.torch.score_cache import ScoreCache
+from artifact_ml.torch.training_loop import TrainingLoop
+
+if TYPE_CHECKING:
+    from artifact_ml.experiment import TrackingClient
+
+__all__ = ["CustomTrainer", "ModelT"]
+
+logger = logging.getLogger(__name__)
+
+ModelT = TypeVar("ModelT", bound=Model[Any, Any], default=Any)
+
+DEFAULT_MAX_EPOCHS = 10
+
+
+class CustomTrainer(TrainingLoop[InputT, OutputT], Generic[InputT, OutputT, ModelT]):
+    """Trains a ``Model[InputT, OutputT]``; subclasses configure it by overriding ``_get_*`` hooks.
+
+    ``build`` places the model and loader on ``_get_device()``. The other hooks run once, at the
+    first ``train()`` or ``load_checkpoint()``, so they may use ``self.model``,
+    ``self.train_loader``, ``self.tracking_client`` and ``self.device``.
+
+    The optional third type parameter ``ModelT`` declares the model interface that the artifact
+    routine may require, such as ``TableSynthesizer[MyInput, MyOutput]``. A type checker then
+    rejects an artifact routine that needs another interface. It defaults to ``Any``, which
+    accepts every routine.
+    """
+
+    @classmethod
+    def build(
+        cls,
+        model: Model[InputT, OutputT],
+        train_loader: DataLoader[InputT],
+        tracking_client: TrackingClient | None = None,
+        *,
+        max_epochs: int | None = None,
+        checkpoint_dir: str | Path | None = None,
+        progress_bar: bool | None = None,
+    ) -> Self:
+        """Build a trainer.
+
+        Args:
+            model: the model to train.
+            train_loader: the training batches.
+            tracking_client: where the trainer logs its own epoch scores (``"train/loss"``).
+                Routines log to the client they were built with.
+            max_epochs: the epoch bound; overrides ``_get_max_epochs()``.
+            checkpoint_dir: the folder of checkpoint files; overrides ``_get_checkpoint_dir()``.
+                Without one, no checkpoint is written.
+            progress_bar: ``True``/``False`` forces the progress bar on or off; ``None`` (the
+                default) shows it only when stderr is a terminal.
+
+        Raises:
+            ValueError: if ``max_epochs`` < 1.
+            TypeError: if ``model`` is not a ``Model``.
+        """
+        return cls(
+            model=model,
+            train_loader=train_loader,
+            tracking_client=tracking_client,
+            max_epochs=max_epochs,
+            checkpoint_dir=checkpoint_dir,
+            progress_bar=progress_bar,
+        )
+
+    def __init__(
+        self,
+        model: Model[InputT, OutputT],
+        train_loader: DataLoader[InputT],
+        tracking_client: TrackingClient | None = None,
+        *,
+        max_epochs: int | None = None,
+        checkpoint_dir: str | Path | None = None,
+        progress_bar: bool | None = None,
+    ) -> None:
+        if max_epochs is not None and max_epochs < 1:
+            raise ValueError(f"max_epochs must be >= 1, got {max_epochs}.")
+        if not isinstance(model, Model):
+            raise TypeError(
+                f"CustomTrainer needs an artifact_ml.torch.Model, got {type(model).__name__}; "
+                "derive the model from Model (or TableSynthesizer) and implement training_step."
+            )
+        self.model = model
+        self.train_loader = train_loader
+        self.tracking_client = tracking_client
+        self.score_cache = ScoreCache()
+        self.epoch = 0
+        self.global_step = 0
+        self.progress_bar = ProgressBar(progress_bar)
+        self._max_epochs_argument = max_epochs
+        self._checkpoint_dir_argument = None if checkpoint_dir is None else Path(checkpoint_dir)
+        self._is_set_up = False
+
+        self.device = torch.device(self._get_device())
+        self.model.to(self.device)
+        self.train_loader.device = self.device
+
+    @property
+    def epoch_scores(self) -> pd.DataFrame:
+        """Every epoch-level score: a DataFrame indexed by epoch (1-based), one column per name.
+
+        ``"train/loss"`` (the mean over the epoch's batches of the training loss) is present at
+        every epoch. Epochs appear only if they have a score, so no row is all NaN.
+        """
+        return self.score_cache.to_frame()
+
+    def restore_best_model(self) -> None:
+        """Load the model tracker's best state into ``self.model``.
+
+        Raises:
+            RuntimeError: if the trainer has no model tracker, or the tracker kept no state.
+        """
+        self._set_up()
+        if self.model_tracker is None:
+            raise RuntimeError(
+                f"{type(self).__name__} has no model tracker; override _get_model_tracker to "
+                "return a ModelTracker before training."
+            )
+        self.model_tracker.restore(self.model)
+
+    # Hooks. Override these in a subclass to configure training.
+
+    def _get_optimizer(self) -> torch.optim.Optimizer:
+        """Return the optimizer; by default Adam with learning rate 1e-3 over all parameters."""
+        return torch.optim.Adam(self.model.parameters(), lr=1e-3)
+
+    def _get_scheduler(self) -> LRScheduler | None:
+        """Return a learning-rate scheduler over ``self.optimizer``; by default none."""
+        return None
+
+    def _get_scheduler_interval(self) -> SchedulerInterval:
+        """Return when the scheduler steps; by default after each epoch."""
+        return SchedulerInterval.EPOCH
+
+    def _get_scheduler_monitor(self) -> str:
+        """Return the cached score that ``ReduceLROnPlateau`` follows; by default "train/loss"."""
+        return "train/loss"
+
+    def _get_device(self) -> torch.device:
+        """Return the training device; by default CUDA if available, then MPS, then the CPU."""
+        return select_default_device()
+
+    def _get_max_epochs(self) -> int:
+        """Return the epoch bound, used when ``build`` got no ``max_epochs``; by default 10."""
+        return DEFAULT_MAX_EPOCHS
+
+    def _get_gradient_clip_norm(self) -> float | None:
+        """Return the max L2 norm of all gradients together (``clip_grad_norm_``); default none."""
+        return None
+
+    def _get_gradient_accumulation_steps(self) -> int:
+        """Return the number of batches whose gradients add up before each optimizer step.
+
+        The default is 1. Each batch's loss is divided by this number before its backward pass,
+        also in a shorter last group of an epoch.
+        """
+        return 1
+
+    def _get_precision(self) -> Precision:
+        """Return the forward-pass precision; by default ``Precision.FP32`` (no autocast)."""
+        return Precision.FP32
+
+    def _get_nonfinite_loss_policy(self) -> NonFiniteLossPolicy:
+        """Return what happens on a NaN or infinite loss; by default ``RAISE``."""
+        return NonFiniteLossPolicy.RAISE
+
+    def _get_early_stopper(self) -> EarlyStopper | None:
+        """Return the early stopper; by default none (training runs to the epoch bound)."""
+        return None
+
+    def _get_model_tracker(self) -> ModelTracker | None:
+        """Return the best-model tracker; by default none."""
+        return None
+
+    def _get_checkpoint_dir(self) -> Path | None:
+        """Return the checkpoint folder; by default the ``checkpoint_dir`` given to ``build``."""
+        return self._checkpoint_dir_argument
+
+    def _get_checkpoint_period(self) -> int:
+        """Return the checkpoint period in epochs; by default 1.
+
+        A checkpoint is also written at the epoch where training ends.
+        """
+        return 1
+
+    def _get_batch_routine(self) -> BatchRoutine[InputT, OutputT] | None:
+        """Return the routine fed by the training batches; by default none."""
+        return None
+
+    def _get_loader_routine(self) -> DataLoaderRoutine[InputT, OutputT] | None:
+        """Return the routine run over data loaders after each epoch; by default none."""
+        return None
+
+    def _get_artifact_routine(self) -> ArtifactRoutine[ModelT] | None:
+        """Return the validation-artifact routine; by default none."""
+        return None
+
+    # Set-up and checkpoints.
+
+    def _set_up(self) -> None:
+        if self._is_set_up:
+            return
+        max_epochs = self._max_epochs_argument or self._get_max_epochs()
+        if max_epochs < 1:
+            raise ValueError(f"_get_max_epochs must return >= 1, got {max_epochs}.")
+        accumulation_steps = self._get_gradient_accumulation_steps()
+        if accumulation_steps < 1:
+            raise ValueError(
+                f"_get_gradient_accumulation_steps must return >= 1, got {accumulation_steps}."
+            )
+
+        self.max_epochs = max_epochs
+        self.accumulation_steps = accumulation_steps
+        self.gradient_clip_norm = self._get_gradient_clip_norm()
+
+        self.optimizer = self._get_optimizer()
+        self.scheduler = self._get_scheduler()
+        self.scheduler_interval = self._get_scheduler_interval()
+        self.scheduler_monitor = self._get_scheduler_monitor()
+        self.precision = self._get_precision()
+        self.autocast = autocast_factory(self.precision, self.device)
+        self.grad_scaler = make_grad_scaler(self.precision, self.device)
+
+        self.nonfinite_loss_policy = self._get_nonfinite_loss_policy()
+        self.early_stopper = self._get_early_stopper()
+        self.model_tracker = self._get_model_tracker()
+        self.checkpoint_dir = self._get_checkpoint_dir()
+        self.checkpoint_period = self._get_checkpoint_period()
+        if self.checkpoint_period < 1:
+            raise ValueError(
+                f"_get_checkpoint_period must return >= 1 epoch, got {self.checkpoint_period}."
+            )
+
+        self.batch_routine = self._get_batch_routine()
+        self.loader_routine = self._get_loader_routine()
+        if self.loader_routine is not None:
+            self.loader_routine.set_device(self.device)
+        self.artifact_routine = cast(
+            "ArtifactRoutine[Model[InputT, OutputT]] | None", self._get_artifact_routine()
+        )
+        self._is_set_up = True
+
+    def load_checkpoint(self, path: str | Path) -> None:
+        """Restore the training state saved in ``path`` so that ``train()`` continues from it.
+
+        The file is loaded with ``weights_only=True``. Restored: model, optimizer, scheduler,
+        gradient scaler, epoch and step counters, cached scores, early stopper, model tracker,
+        the torch/numpy/``random`` generator states and the training loader's generator.
+
+        Raises:
+            FileNotFoundError: if ``path`` does not exist.
+            ValueError: if the file is no checkpoint, or its early stopper or model tracker
+                monitor another score than this trainer's.
+        """
+        self._set_up()
+        state = load_checkpoint(path)
+        self.restore_state(state)
+        logger.info("Resumed from checkpoint %s at epoch %d.", path, self.epoch)
+
+    def train(self, *, resume_from: str | Path | None = None) -> pd.DataFrame:
+        """Train up to the epoch bound or an early stop, and return ``epoch_scores``.
+
+        Args:
+            resume_from: a checkpoint file to continue from (see ``load_checkpoint``).
+
+        Raises:
+            NonFiniteLossError: if a loss is NaN or infinite under ``NonFiniteLossPolicy.RAISE``.
+        """
+        if resume_from is not None:
+            self.load_checkpoint(resume_from)
+        self._set_up()
+        self.run_epochs()
+        return self.epoch_scores

@@ -1,0 +1,78 @@
+"""NaN and infinite losses: an error naming epoch and batch, or skipped batches."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from trainer_fixtures import CPUTrainer, MLPRegressor, RegressionInput, RegressionOutput, make_items
+
+from artifact_ml.torch import DataLoader, Dataset, NonFiniteLossError, NonFiniteLossPolicy
+
+
+class PoisonedRegressor(MLPRegressor):
+    """Returns a NaN loss for every batch whose first target is exactly 1000."""
+
+    def training_step(self, batch: RegressionInput) -> RegressionOutput:
+        output = super().training_step(batch)
+        if batch["target"][0].item() == 1000.0:
+            output["loss"] = output["loss"] * float("nan")
+        return output
+
+
+def _poisoned_loader(poisoned_batch: int) -> DataLoader[RegressionInput]:
+    items = make_items(num_rows=32)
+    items[poisoned_batch * 8]["target"] = torch.tensor(1000.0)
+    return DataLoader(Dataset(items), batch_size=8, shuffle=False)
+
+
+def test_nan_loss_error_names_epoch_and_batch() -> None:
+    trainer = CPUTrainer.build(
+        model=PoisonedRegressor(), train_loader=_poisoned_loader(2), max_epochs=3
+    )
+
+    with pytest.raises(NonFiniteLossError, match=r"is nan at epoch 1, batch 2 ") as caught:
+        trainer.train()
+
+    assert caught.value.epoch == 1
+    assert caught.value.batch == 2
+    assert "_get_nonfinite_loss_policy" in str(caught.value)
+    assert trainer.epoch_scores.empty
+
+
+def test_infinite_loss_error() -> None:
+    class InfiniteRegressor(MLPRegressor):
+        def training_step(self, batch: RegressionInput) -> RegressionOutput:
+            output = super().training_step(batch)
+            output["loss"] = output["loss"] + float("inf")
+            return output
+
+    trainer = CPUTrainer.build(
+        model=InfiniteRegressor(), train_loader=_poisoned_loader(0), max_epochs=1
+    )
+
+    with pytest.raises(NonFiniteLossError, match=r"is inf at epoch 1, batch 0 "):
+        trainer.train()
+
+
+def test_skip_policy_skips_bad_batches() -> None:
+    class SkippingTrainer(CPUTrainer):
+        def _get_nonfinite_loss_policy(self) -> NonFiniteLossPolicy:
+            return NonFiniteLossPolicy.SKIP_BATCH
+
+    trainer = SkippingTrainer.build(
+        model=PoisonedRegressor(), train_loader=_poisoned_loader(1), max_epochs=2
+    )
+
+    trainer.train()
+
+    assert trainer.global_step == 6  # 3 of 4 batches per epoch step the optimizer
+    assert trainer.epoch_scores["train/loss"].notna().all()
+    for parameter in trainer.model.parameters():
+        assert torch.isfinite(parameter).all()
+
+
+def test_loss_metadata_type() -> None:
+    error = NonFiniteLossError(epoch=4, batch=7, loss=float("nan"))
+
+    assert isinstance(error, FloatingPointError)
+    assert error.loss != error.loss

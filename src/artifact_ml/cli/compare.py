@@ -1,0 +1,112 @@
+"""``artifact-ml compare REAL.csv SYNTH.csv``: write a table-comparison report folder."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from artifact_ml.cli.errors import CLIError
+
+__all__ = ["register", "run"]
+
+logger = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``compare`` sub-command to ``subparsers``."""
+    parser = subparsers.add_parser(
+        "compare",
+        help="compare a synthetic CSV table with a real one and write an HTML report",
+        description=(
+            "Compute every table-comparison artifact (scores, statistics and plots) of SYNTH "
+            "against REAL and write them, with an index.html that shows them all, to a folder."
+        ),
+    )
+    parser.add_argument("real", type=Path, help="CSV file of the real table")
+    parser.add_argument("synthetic", type=Path, help="CSV file of the synthetic table")
+    parser.add_argument(
+        "--categorical",
+        action="append",
+        default=[],
+        metavar="A,B",
+        help="comma-separated columns to treat as categorical (repeatable); other columns are "
+        "inferred: numbers with more than 20 distinct values are continuous",
+    )
+    parser.add_argument(
+        "--continuous",
+        action="append",
+        default=[],
+        metavar="A,B",
+        help="comma-separated columns to treat as continuous (repeatable)",
+    )
+    parser.add_argument(
+        "--missing-values",
+        default="?",
+        metavar="TOKENS",
+        help="comma-separated strings that mean a missing value, besides empty cells (default: ?)",
+    )
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=Path("artifact-ml-report"),
+        help="folder to write the report to, created if absent (default: ./artifact-ml-report)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the t-SNE sample and SVD (default: 0)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def _names(values: list[str]) -> list[str]:
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]
+
+
+def _read_table(path: Path, role: str) -> pd.DataFrame:
+    if not path.is_file():
+        raise CLIError(f"{role} table not found: {path}; pass the path of an existing CSV file.")
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        message = str(error).replace("\n", " ")
+        raise CLIError(f"cannot read the {role} table {path} as CSV: {message}") from error
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the report for ``args`` and return the exit status (0 on success).
+
+    Raises:
+        CLIError: a file is missing or unreadable, or the tables do not fit together.
+    """
+    from artifact_ml.core.table_comparison import TableComparisonConfig, TabularDataSpec
+    from artifact_ml.core.table_comparison.report import write_report
+
+    real = _read_table(args.real, "real")
+    synthetic = _read_table(args.synthetic, "synthetic")
+    missing_values = tuple(token.strip() for token in args.missing_values.split(","))
+    try:
+        spec = TabularDataSpec.from_df(
+            real,
+            cts_features=_names(args.continuous) or None,
+            cat_features=_names(args.categorical) or None,
+            missing_values=missing_values,
+        )
+        report = write_report(
+            real_data=real,
+            synthetic_data=synthetic,
+            resource_spec=spec,
+            output_dir=args.output_dir,
+            config=TableComparisonConfig(seed=args.seed),
+        )
+    except (ValueError, TypeError) as error:
+        raise CLIError(str(error).replace("\n", " ")) from error
+    except OSError as error:
+        raise CLIError(f"cannot write the report to {args.output_dir}: {error}") from error
+
+    sys.stdout.write(f"Report written to {report.index_path.resolve()}\n")
+    for name, value in report.scores.items():
+        sys.stdout.write(f"  {name}: {value:.4f}\n")
+    return 0

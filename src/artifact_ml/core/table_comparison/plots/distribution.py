@@ -1,0 +1,140 @@
+"""PDF and CDF overlays of each feature, real against synthetic.
+
+PDF: a continuous feature is drawn as a density histogram (step lines) on bins shared by both
+tables over their combined finite range (one bin per integer for integer columns with at most
+``bin_count`` values); a categorical feature as side-by-side bars of probability mass, the most
+frequent ``max_plotted_categories`` categories shown and the rest summed into "(other)". Missing
+values are reported in the legend as a share of rows. CDF: the empirical CDF of the finite values
+of each continuous feature.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from artifact_ml.core.table_comparison.context import ComparisonContext
+from artifact_ml.core.table_comparison.distributions import bin_edges
+from artifact_ml.core.table_comparison.plots.figures import (
+    REAL_COLOR,
+    SYNTHETIC_COLOR,
+    add_real_synthetic_legend,
+    new_figure,
+    show_message,
+)
+
+__all__ = ["cdf_figure", "draw_cdf", "draw_pdf", "pdf_figure"]
+
+
+def _missing_share(values_count: int, missing_count: float) -> str:
+    if values_count == 0:
+        return "no rows"
+    return f"{100.0 * missing_count / values_count:.1f}% missing"
+
+
+def _draw_continuous_pdf(axes: Axes, context: ComparisonContext, feature: str) -> None:
+    real = context.real.continuous[feature]
+    synthetic = context.synthetic.continuous[feature]
+    real_finite = real[np.isfinite(real)]
+    synthetic_finite = synthetic[np.isfinite(synthetic)]
+    combined = np.concatenate([real_finite, synthetic_finite])
+    edges, _ = bin_edges(combined, combined, context.config.bin_count)
+    if edges[0] == edges[-1]:
+        edges = np.array([edges[0] - 0.5, edges[0] + 0.5])
+    for values, total, color, role in (
+        (real_finite, real.size, REAL_COLOR, "real"),
+        (synthetic_finite, synthetic.size, SYNTHETIC_COLOR, "synthetic"),
+    ):
+        label = f"{role} ({_missing_share(total, total - values.size)})"
+        if values.size == 0:
+            axes.plot([], [], color=color, label=label)
+            continue
+        density, _ = np.histogram(values, bins=edges, density=True)
+        axes.stairs(density, edges, color=color, linewidth=1.5, label=label)
+    axes.set_xlabel(feature)
+    axes.set_ylabel("probability density")
+
+
+def _draw_categorical_pdf(axes: Axes, context: ComparisonContext, feature: str) -> None:
+    distribution = context.distribution(feature)
+    real = distribution.real_counts
+    synthetic = distribution.synthetic_counts
+    real_mass = real / real.sum() if real.sum() > 0 else real
+    synthetic_mass = synthetic / synthetic.sum() if synthetic.sum() > 0 else synthetic
+    labels = list(distribution.labels)
+
+    limit = context.config.max_plotted_categories
+    if len(labels) > limit:
+        order = np.argsort(-(real_mass + synthetic_mass), kind="stable")
+        kept = np.sort(order[: limit - 1])
+        rest = np.setdiff1d(np.arange(len(labels)), kept)
+        labels = [labels[i] for i in kept] + ["(other)"]
+        real_mass = np.append(real_mass[kept], real_mass[rest].sum())
+        synthetic_mass = np.append(synthetic_mass[kept], synthetic_mass[rest].sum())
+
+    positions = np.arange(len(labels))
+    width = 0.4
+    axes.bar(positions - width / 2, real_mass, width=width, color=REAL_COLOR, label="real")
+    axes.bar(
+        positions + width / 2, synthetic_mass, width=width, color=SYNTHETIC_COLOR, label="synthetic"
+    )
+    axes.set_xticks(positions, labels, rotation=60, ha="right", fontsize="small")
+    axes.set_xlabel(feature)
+    axes.set_ylabel("probability mass")
+
+
+def draw_pdf(axes: Axes, context: ComparisonContext, feature: str) -> None:
+    """Draw the PDF overlay of one feature on ``axes``, with a panel title and axis labels."""
+    axes.set_title(feature)
+    if feature in context.spec.categories:
+        _draw_categorical_pdf(axes, context, feature)
+    else:
+        _draw_continuous_pdf(axes, context, feature)
+        axes.legend(fontsize="small")
+
+
+def draw_cdf(axes: Axes, context: ComparisonContext, feature: str) -> None:
+    """Draw the empirical CDFs of one continuous feature on ``axes``."""
+    axes.set_title(feature)
+    for values, color, role in (
+        (context.real.continuous[feature], REAL_COLOR, "real"),
+        (context.synthetic.continuous[feature], SYNTHETIC_COLOR, "synthetic"),
+    ):
+        finite = np.sort(values[np.isfinite(values)])
+        label = f"{role} ({_missing_share(values.size, values.size - finite.size)})"
+        if finite.size == 0:
+            axes.plot([], [], color=color, label=label)
+            continue
+        probabilities = np.arange(1, finite.size + 1) / finite.size
+        axes.step(finite, probabilities, where="post", color=color, label=label)
+    axes.set_xlabel(feature)
+    axes.set_ylabel("cumulative probability")
+    axes.set_ylim(-0.02, 1.02)
+    axes.legend(fontsize="small")
+
+
+def pdf_figure(context: ComparisonContext, features: tuple[str, ...], title: str) -> Figure:
+    """Build one figure with a PDF panel per feature in ``features``."""
+    figure, panels = new_figure(context.config, len(features), title)
+    if not features:
+        show_message(panels[0], "the table has no features")
+        panels[0].set_xlabel("value")
+        panels[0].set_ylabel("probability")
+    for axes, feature in zip(panels, features, strict=False):
+        draw_pdf(axes, context, feature)
+    add_real_synthetic_legend(figure, context.real.row_count, context.synthetic.row_count)
+    return figure
+
+
+def cdf_figure(context: ComparisonContext, features: tuple[str, ...], title: str) -> Figure:
+    """Build one figure with a CDF panel per continuous feature in ``features``."""
+    figure, panels = new_figure(context.config, len(features), title)
+    if not features:
+        show_message(panels[0], "the table has no continuous features")
+        panels[0].set_xlabel("value")
+        panels[0].set_ylabel("cumulative probability")
+    for axes, feature in zip(panels, features, strict=False):
+        draw_cdf(axes, context, feature)
+    add_real_synthetic_legend(figure, context.real.row_count, context.synthetic.row_count)
+    return figure

@@ -1,0 +1,75 @@
+"""Statistic alignment plots: each continuous feature as a point (real value, synthetic value).
+
+Points on the diagonal mean the synthetic table reproduces the statistic. Both axes switch to a
+symmetric log scale when the plotted values span more than three orders of magnitude, so that one
+large-valued feature does not squash the others into a corner.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from artifact_ml.core.table_comparison.context import ComparisonContext
+from artifact_ml.core.table_comparison.plots.figures import (
+    SYNTHETIC_COLOR,
+    new_figure,
+    show_message,
+)
+from artifact_ml.core.table_comparison.statistics import STATISTIC_LABELS, statistic_collection
+from artifact_ml.core.table_comparison.types import TableComparisonArrayCollectionType as Stat
+
+__all__ = ["alignment_figure"]
+
+_SYMLOG_SPAN = 1e3
+
+
+def _draw_alignment(axes: Axes, context: ComparisonContext, statistic: Stat) -> None:
+    label = STATISTIC_LABELS[statistic]
+    axes.set_title(label)
+    axes.set_xlabel(f"real {label}")
+    axes.set_ylabel(f"synthetic {label}")
+    pairs = statistic_collection(context, statistic)
+    values = np.array(list(pairs.values())).reshape(-1, 2)
+    finite = np.all(np.isfinite(values), axis=1)
+    if not finite.any():
+        show_message(axes, "no continuous feature has this statistic in both tables")
+        return
+    names = [name for name, keep in zip(pairs, finite, strict=True) if keep]
+    points = values[finite]
+    axes.scatter(points[:, 0], points[:, 1], color=SYNTHETIC_COLOR, zorder=3)
+    for name, (x, y) in zip(names, points, strict=True):
+        axes.annotate(name, (x, y), fontsize="x-small", xytext=(3, 3), textcoords="offset points")
+    low = float(points.min())
+    high = float(points.max())
+    axes.plot([low, high], [low, high], color="grey", linestyle="--", zorder=1)
+    magnitudes = np.abs(points[points != 0])
+    if magnitudes.size and magnitudes.max() / magnitudes.min() > _SYMLOG_SPAN:
+        threshold = float(magnitudes.min())
+        axes.set_xscale("symlog", linthresh=threshold)
+        axes.set_yscale("symlog", linthresh=threshold)
+
+
+def alignment_figure(
+    context: ComparisonContext, statistics: tuple[Stat, ...], title: str
+) -> Figure:
+    """Build one figure with an alignment panel per statistic in ``statistics``."""
+    figure, panels = new_figure(context.config, len(statistics), title)
+    for axes, statistic in zip(panels, statistics, strict=True):
+        _draw_alignment(axes, context, statistic)
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=SYNTHETIC_COLOR,
+            marker="o",
+            linestyle="none",
+            label=f"feature: x = real ({context.real.row_count} rows), "
+            f"y = synthetic ({context.synthetic.row_count} rows)",
+        ),
+        Line2D([], [], color="grey", linestyle="--", label="real = synthetic"),
+    ]
+    figure.legend(handles=handles, loc="outside lower center", ncols=2)
+    return figure

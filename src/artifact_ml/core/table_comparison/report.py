@@ -1,0 +1,212 @@
+"""The comparison report: every table-comparison artifact written to a folder with an index page.
+
+Layout of the report folder (file names derive from the artifact names, see the type enums):
+
+- ``scores.csv`` and ``scores.json``: every score;
+- ``score_collections/<name>.csv``: one row per feature (``feature,value``);
+- ``array_collections/<name>.csv``: one row per continuous feature (``feature,real,synthetic``),
+  and ``array_collections.json`` with all of them;
+- ``plots/<name>.png`` and ``plot_collections/<name>/<key>.png``;
+- ``index.html``: a static page that shows all of the above through relative links, so it works
+  when opened from the file system without a server.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from artifact_ml.core.table_comparison.artifacts import (
+    ARRAY_COLLECTIONS,
+    PLOT_COLLECTIONS,
+    PLOTS,
+    SCORE_COLLECTIONS,
+    SCORES,
+)
+from artifact_ml.core.table_comparison.config import TableComparisonConfig
+from artifact_ml.core.table_comparison.engine import TableComparisonEngine
+from artifact_ml.core.table_comparison.spec import TabularDataSpec
+
+__all__ = ["ComparisonReport", "write_report"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ComparisonReport:
+    """Paths and values of a written report."""
+
+    index_path: Path
+    scores: dict[str, float] = field(default_factory=dict)
+    image_paths: list[Path] = field(default_factory=list)
+
+
+def _file_stem(key: str, used: set[str]) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", key).strip("._") or "feature"
+    candidate = stem
+    suffix = 2
+    while candidate.lower() in used:
+        candidate = f"{stem}_{suffix}"
+        suffix += 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _json_number(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def _save(figure: Figure, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    # The figure is not registered with pyplot; clearing it frees its artists right away.
+    figure.clear()
+
+
+def _image_html(path: Path, root: Path, caption: str) -> str:
+    source = quote(path.relative_to(root).as_posix())
+    return (
+        f'<figure><img src="{source}" alt="{html.escape(caption)}" loading="lazy">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def _table_html(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="scroll">{table}</div>'
+
+
+def _format(value: float) -> str:
+    return "NaN" if math.isnan(value) else f"{value:.6g}"
+
+
+_STYLE = (
+    "body{font-family:sans-serif;margin:2em;max-width:1400px}"
+    "table{border-collapse:collapse;margin-bottom:1em}"
+    "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+    "th:first-child,td:first-child{text-align:left}"
+    "img{max-width:100%;border:1px solid #eee}figure{margin:1em 0}.scroll{overflow-x:auto}"
+)
+
+
+def write_report(
+    real_data: pd.DataFrame,
+    synthetic_data: pd.DataFrame,
+    resource_spec: TabularDataSpec,
+    output_dir: Path,
+    config: TableComparisonConfig | None = None,
+    title: str = "Table comparison report",
+) -> ComparisonReport:
+    """Compute every table-comparison artifact and write the report folder (module docstring).
+
+    Both tables are validated and encoded once. Existing files of the same names are replaced.
+
+    Raises:
+        TypeError, ValueError: from the spec's validation of either table.
+        OSError: the folder cannot be written.
+    """
+    engine = TableComparisonEngine.build(resource_spec=resource_spec, config=config)
+    context = engine.encode(real_data, synthetic_data)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    report = ComparisonReport(index_path=output_dir / "index.html")
+    sections: list[str] = []
+
+    scores = {score_type.value: compute(context) for score_type, compute in SCORES.items()}
+    report.scores = scores
+    with (output_dir / "scores.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["score", "value"])
+        writer.writerows([name, repr(value)] for name, value in scores.items())
+    (output_dir / "scores.json").write_text(
+        json.dumps({name: _json_number(value) for name, value in scores.items()}, indent=2)
+    )
+    sections.append("<h2>Scores</h2>")
+    sections.append(
+        _table_html(["score", "value"], [[name, _format(value)] for name, value in scores.items()])
+    )
+
+    for collection_type, compute_collection in SCORE_COLLECTIONS.items():
+        values = compute_collection(context)
+        name = collection_type.value
+        path = output_dir / "score_collections" / f"{name}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame({"feature": list(values), "value": list(values.values())}).to_csv(
+            path, index=False
+        )
+        sections.append(f"<h2>Score collection: {html.escape(name)}</h2>")
+        sections.append(
+            _table_html(["feature", name], [[key, _format(value)] for key, value in values.items()])
+        )
+
+    arrays: dict[str, dict[str, list[float | None]]] = {}
+    statistic_rows: dict[str, list[str]] = {
+        feature: [feature] for feature in resource_spec.continuous_features
+    }
+    for statistic, compute_arrays in ARRAY_COLLECTIONS.items():
+        pairs = compute_arrays(context)
+        arrays[statistic.value] = {
+            key: [_json_number(float(number)) for number in pair] for key, pair in pairs.items()
+        }
+        path = output_dir / "array_collections" / f"{statistic.value}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        matrix = np.array(list(pairs.values())).reshape(-1, 2)
+        pd.DataFrame(
+            {"feature": list(pairs), "real": matrix[:, 0], "synthetic": matrix[:, 1]}
+        ).to_csv(path, index=False)
+        for key, pair in pairs.items():
+            statistic_rows[key] += [_format(float(pair[0])), _format(float(pair[1]))]
+    (output_dir / "array_collections.json").write_text(json.dumps(arrays, indent=2))
+    header = ["feature"] + [
+        f"{statistic.value} ({role})"
+        for statistic in ARRAY_COLLECTIONS
+        for role in ("real", "synthetic")
+    ]
+    sections.append("<h2>Statistics of continuous features</h2>")
+    sections.append(_table_html(header, list(statistic_rows.values())))
+
+    sections.append("<h2>Plots</h2>")
+    for plot_type, compute_plot in PLOTS.items():
+        path = output_dir / "plots" / f"{plot_type.value}.png"
+        _save(compute_plot(context), path)
+        report.image_paths.append(path)
+        sections.append(_image_html(path, output_dir, plot_type.value))
+        logger.debug("Wrote %s.", path)
+
+    for collection_plot_type, compute_plots in PLOT_COLLECTIONS.items():
+        sections.append(f"<h2>Plot collection: {html.escape(collection_plot_type.value)}</h2>")
+        used: set[str] = set()
+        for key, figure in compute_plots(context).items():
+            folder = output_dir / "plot_collections" / collection_plot_type.value
+            path = folder / f"{_file_stem(key, used)}.png"
+            _save(figure, path)
+            report.image_paths.append(path)
+            sections.append(_image_html(path, output_dir, f"{collection_plot_type.value}: {key}"))
+
+    summary = (
+        f"<p>Real table: {context.real.row_count} rows; synthetic table: "
+        f"{context.synthetic.row_count} rows; {len(resource_spec.continuous_features)} continuous "
+        f"and {len(resource_spec.categorical_features)} categorical features.</p>"
+    )
+    page = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1>{summary}{''.join(sections)}</body></html>\n"
+    )
+    report.index_path.write_text(page, encoding="utf-8")
+    logger.info("Wrote the comparison report to %s.", report.index_path)
+    return report

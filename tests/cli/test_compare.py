@@ -1,0 +1,180 @@
+"""``artifact-ml compare``: report files, values read back, one-line errors, and a browser check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from artifact_ml.cli.main import main
+from artifact_ml.core.table_comparison import (
+    TableComparisonEngine,
+    TableComparisonScoreCollectionType,
+    TableComparisonScoreType,
+    TabularDataSpec,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def write_tables(folder: Path) -> tuple[Path, Path]:
+    generator = np.random.default_rng(5)
+    rows = 80
+    real = pd.DataFrame(
+        {
+            "age": generator.integers(18, 90, rows),
+            "income": generator.lognormal(10, 1, rows),
+            "job": generator.choice(["clerk", "nurse", "?"], rows),
+            "code": generator.integers(0, 3, rows),
+        }
+    )
+    synthetic = real.sample(frac=1.0, replace=True, random_state=2).reset_index(drop=True)
+    synthetic["income"] = synthetic["income"] * 1.1
+    synthetic.loc[0, "job"] = "pilot/driver"
+    real_path = folder / "real.csv"
+    synthetic_path = folder / "synthetic.csv"
+    real.to_csv(real_path, index=False)
+    synthetic.to_csv(synthetic_path, index=False)
+    return real_path, synthetic_path
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("compare")
+    real_path, synthetic_path = write_tables(folder)
+    status = main(
+        [
+            "compare",
+            str(real_path),
+            str(synthetic_path),
+            "--categorical",
+            "code",
+            "--output-dir",
+            str(folder / "report"),
+        ]
+    )
+    assert status == 0
+    return folder / "report"
+
+
+def test_report_scores_match_engine(report_dir: Path) -> None:
+    folder = report_dir.parent
+    real = pd.read_csv(folder / "real.csv")
+    synthetic = pd.read_csv(folder / "synthetic.csv")
+    spec = TabularDataSpec.from_df(real, cat_features=["code"])
+    engine = TableComparisonEngine.build(resource_spec=spec)
+
+    scores = json.loads((report_dir / "scores.json").read_text())
+    js = pd.read_csv(report_dir / "score_collections" / "js_distance.csv")
+
+    for score_type in TableComparisonScoreType:
+        expected = engine.compute_score(score_type, real_data=real, synthetic_data=synthetic)
+        assert scores[score_type.value] == pytest.approx(expected)
+    expected_js = engine.compute_score_collection(
+        TableComparisonScoreCollectionType.JS_DISTANCE, real_data=real, synthetic_data=synthetic
+    )
+    assert dict(zip(js["feature"], js["value"], strict=True)) == pytest.approx(expected_js)
+
+
+def test_report_statistics_match_pandas(report_dir: Path) -> None:
+    folder = report_dir.parent
+    real = pd.read_csv(folder / "real.csv")
+    synthetic = pd.read_csv(folder / "synthetic.csv")
+
+    means = pd.read_csv(report_dir / "array_collections" / "mean.csv").set_index("feature")
+    arrays = json.loads((report_dir / "array_collections.json").read_text())
+
+    assert list(means.index) == ["age", "income"]
+    assert means.loc["income", "real"] == pytest.approx(real["income"].mean())
+    assert means.loc["income", "synthetic"] == pytest.approx(synthetic["income"].mean())
+    assert arrays["max"]["age"] == [real["age"].max(), synthetic["age"].max()]
+
+
+def test_report_writes_every_image(report_dir: Path) -> None:
+    plots = sorted(path.name for path in (report_dir / "plots").glob("*.png"))
+    pdf_keys = sorted(path.stem for path in (report_dir / "plot_collections" / "pdf").glob("*.png"))
+    index = (report_dir / "index.html").read_text()
+
+    assert len(plots) == 15
+    assert pdf_keys == ["age", "code", "income", "job"]
+    assert index.count("<img ") == 15 + 4 + 2 + 3
+    for path in report_dir.rglob("*.png"):
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_missing_file_is_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    real_path, _ = write_tables(tmp_path)
+
+    status = main(["compare", str(real_path), str(tmp_path / "absent.csv")])
+
+    error = capsys.readouterr().err.strip()
+    assert status == 2
+    assert error.count("\n") == 0
+    assert error.startswith("artifact-ml: error: synthetic table not found:")
+
+
+def test_missing_column_is_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+    pd.read_csv(synthetic_path).drop(columns=["job"]).to_csv(synthetic_path, index=False)
+
+    status = main(["compare", str(real_path), str(synthetic_path), "--output-dir", str(tmp_path)])
+
+    error = capsys.readouterr().err.strip()
+    assert status == 2
+    assert error.count("\n") == 0
+    assert "synthetic table is missing column(s) ['job']" in error
+
+
+def test_unknown_categorical_column_is_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+
+    status = main(["compare", str(real_path), str(synthetic_path), "--categorical", "salary"])
+
+    error = capsys.readouterr().err.strip()
+    assert status == 2
+    assert "cat_features names column(s) ['salary']" in error
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin")
+def test_index_images_load_in_chromium(report_dir: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        try:
+            page = browser.new_page()
+            page.goto((report_dir / "index.html").resolve().as_uri())
+            page.wait_for_load_state("load")
+            # Lazy images load once scrolled into view, so scroll through each one.
+            images = page.locator("img")
+            count = images.count()
+            for position in range(count):
+                images.nth(position).scroll_into_view_if_needed()
+            page.wait_for_function(
+                "Array.from(document.images).every(image => image.complete)", timeout=30000
+            )
+            widths = page.evaluate("Array.from(document.images).map(image => image.naturalWidth)")
+            title = page.title()
+        finally:
+            browser.close()
+
+    assert title == "Table comparison report"
+    assert count == 24
+    assert len(widths) == 24
+    assert all(width > 0 for width in widths)

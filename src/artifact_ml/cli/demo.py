@@ -171,10 +171,10 @@ def _format_summary(source: TableSource, result: DemoResult) -> str:
     mean_js = scores.get("validation/mean_js_distance")
     if mean_js is not None and mean_js.notna().any():
         measured = mean_js.dropna()
-        lines.append(
-            f"Mean JS distance (lower is better): {measured.iloc[0]:.4f} at epoch "
-            f"{measured.index[0]}, {measured.iloc[-1]:.4f} at epoch {measured.index[-1]}."
-        )
+        first = f"{measured.iloc[0]:.4f} at epoch {measured.index[0]}"
+        last = f"{measured.iloc[-1]:.4f} at epoch {measured.index[-1]}"
+        reading = first if len(measured) == 1 else f"{first}, {last}"
+        lines.append(f"Mean JS distance (lower is better): {reading}.")
     if result.run_dir is not None:
         lines += [
             f"Run folder: {result.run_dir}",

@@ -139,19 +139,21 @@ def run_demo(source: TableSource, settings: DemoSettings) -> DemoResult:
         ValueError: The table cannot be encoded or split (the message names the column).
         ImportError: The tracking backend's library is not installed.
     """
-    _seed_everything(settings.seed)
-    train, validation = split_table(source.table, settings.validation_fraction, settings.seed)
-    model = TabularVAE.from_table(
-        train,
-        continuous_features=source.spec.continuous_features,
-        categorical_features=source.spec.categorical_features,
-        seed=settings.seed,
-    )
-    loader = make_vae_loader(model.encode(train), settings.batch_size, settings.seed)
+    # Backends may seed the global generators when a run starts (ClearML's Task.init seeds
+    # random, numpy and torch with 1337), so the demo seeds them after starting the run.
     client = build_tracking_client(
         settings.tracking, experiment_id=EXPERIMENT_ID, root_dir=settings.output_dir
     )
     with client:
+        _seed_everything(settings.seed)
+        train, validation = split_table(source.table, settings.validation_fraction, settings.seed)
+        model = TabularVAE.from_table(
+            train,
+            continuous_features=source.spec.continuous_features,
+            categorical_features=source.spec.categorical_features,
+            seed=settings.seed,
+        )
+        loader = make_vae_loader(model.encode(train), settings.batch_size, settings.seed)
         routine_class: type[DemoRoutine] = type(
             "DemoRoutine", (DemoRoutine,), {"period": settings.artifact_period}
         )

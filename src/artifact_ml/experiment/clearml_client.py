@@ -1,0 +1,211 @@
+"""The ClearML tracking client: scalars, debug images and artifacts of one ClearML task.
+
+Mapping: a result name ``"a/b/c"`` becomes title ``"a/b"`` and series ``"c"`` (a name without "/"
+uses itself for both); a score collection uses the name as title and each key as series. Scores
+are scalars, plots are debug images (the PNG every backend stores, uploaded from a temporary
+file), arrays are artifacts named ``<name>/step_<step>`` (and
+``<name>/<key>/step_<step>`` in collections), files are artifacts named ``<name>/step_<step>``.
+ClearML needs an iteration, so a result without a step is reported at iteration 0.
+
+ClearML allows one task per process: stop a ClearML client before building another.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from artifact_ml.experiment.backend import StorageName, TrackingBackend
+from artifact_ml.experiment.delivery import DeliveryConfig
+from artifact_ml.experiment.optional_dependency import import_optional
+from artifact_ml.experiment.plot_image import PlotImage
+from artifact_ml.experiment.records import RecordKind
+from artifact_ml.experiment.tracking_client import (
+    TrackingClient,
+    new_run_id,
+    validate_identifier,
+)
+
+__all__ = ["ClearMLTrackingClient"]
+
+
+def _title_and_series(name: str) -> tuple[str, str]:
+    title, _, series = name.rpartition("/")
+    return (title, series) if title else (name, name)
+
+
+def _step_label(step: int | None) -> str:
+    return "step_none" if step is None else f"step_{step}"
+
+
+def _offline_from_environment() -> bool:
+    """Read ``CLEARML_OFFLINE_MODE``; if unset, be offline unless ``CLEARML_API_HOST`` is set."""
+    value = os.environ.get("CLEARML_OFFLINE_MODE")
+    if value is not None:
+        return value.strip().lower() not in ("0", "false", "no", "off", "")
+    return not os.environ.get("CLEARML_API_HOST")
+
+
+class _ClearMLBackend(TrackingBackend):
+    def __init__(self, *, task: Any, offline: bool) -> None:
+        self._task = task
+        self._logger = task.get_logger()
+        self._offline = offline
+        self.offline_folder: Path | None = Path(task.get_offline_mode_folder()) if offline else None
+
+    def storage_names(
+        self, *, kind: RecordKind, name: str, keys: Sequence[str]
+    ) -> list[StorageName]:
+        owner = f"{kind.value} {name!r}"
+        if kind is RecordKind.SCORE:
+            return [("scalar", "/".join(_title_and_series(name)), owner)]
+        if kind is RecordKind.SCORE_COLLECTION:
+            return [("scalar", f"{name}/{key}", f"{owner} key {key!r}") for key in keys]
+        if kind is RecordKind.PLOT:
+            return [("image", "/".join(_title_and_series(name)), owner)]
+        if kind is RecordKind.PLOT_COLLECTION:
+            return [("image", f"{name}/{key}", f"{owner} key {key!r}") for key in keys]
+        if kind is RecordKind.ARRAY_COLLECTION:
+            return [("artifact", f"{name}/{key}", f"{owner} key {key!r}") for key in keys]
+        return [("artifact", name, owner)]
+
+    def write_score(self, *, name: str, score: float, step: int | None) -> None:
+        title, series = _title_and_series(name)
+        self._logger.report_scalar(title=title, series=series, value=score, iteration=step or 0)
+
+    def write_score_collection(
+        self, *, name: str, scores: dict[str, float], step: int | None
+    ) -> None:
+        for key, value in scores.items():
+            self._logger.report_scalar(title=name, series=key, value=value, iteration=step or 0)
+
+    def write_plot(self, *, name: str, image: PlotImage, step: int | None) -> None:
+        title, series = _title_and_series(name)
+        self._report_image(title=title, series=series, image=image, step=step)
+
+    def write_plot_collection(
+        self, *, name: str, images: dict[str, PlotImage], step: int | None
+    ) -> None:
+        for key, image in images.items():
+            self._report_image(title=name, series=key, image=image, step=step)
+
+    def write_array(self, *, name: str, array: np.ndarray, step: int | None) -> None:
+        self._upload(f"{name}/{_step_label(step)}", array)
+
+    def write_array_collection(
+        self, *, name: str, arrays: dict[str, np.ndarray], step: int | None
+    ) -> None:
+        for key, array in arrays.items():
+            self._upload(f"{name}/{key}/{_step_label(step)}", array)
+
+    def write_file(self, *, name: str, path: Path, step: int | None) -> None:
+        self._upload(f"{name}/{_step_label(step)}", str(path))
+
+    def close(self) -> None:
+        self._task.close()
+
+    def results_hint(self) -> str:
+        if self.offline_folder is not None:
+            return (
+                f"ClearML offline session: {self.offline_folder} (upload it with "
+                f"Task.import_offline_session('{self.offline_folder}.zip'))"
+            )
+        return f"Open the ClearML task {self._task.id} in the web UI of your ClearML server."
+
+    def _report_image(self, *, title: str, series: str, image: PlotImage, step: int | None) -> None:
+        handle, path = tempfile.mkstemp(prefix="artifact-ml-", suffix=".png")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(image.png)
+            # ClearML copies (offline) or uploads the file and then deletes it.
+            self._logger.report_image(
+                title=title,
+                series=series,
+                iteration=step or 0,
+                local_path=path,
+                delete_after_upload=True,
+            )
+        except BaseException:
+            Path(path).unlink(missing_ok=True)
+            raise
+
+    def _upload(self, artifact_name: str, artifact: object) -> None:
+        self._task.upload_artifact(artifact_name, artifact_object=artifact, wait_on_upload=True)
+
+
+class ClearMLTrackingClient(TrackingClient):
+    """Logs to a ClearML task; offline by default when no ClearML server is configured.
+
+    ``experiment_id`` is the ClearML project and ``run_id`` the task id (ClearML assigns it).
+    The client turns off ClearML's reporter subprocess (it can hang ``close()`` for minutes on
+    Linux), its update check, and its automatic framework, resource and console capture.
+    """
+
+    offline_folder: Path | None
+
+    @classmethod
+    def build(
+        cls,
+        experiment_id: str,
+        run_id: str | None = None,
+        *,
+        task_name: str | None = None,
+        offline: bool | None = None,
+        delivery: DeliveryConfig | None = None,
+    ) -> ClearMLTrackingClient:
+        """Start a ClearML task in project ``experiment_id``, or resume the task ``run_id``.
+
+        Args:
+            experiment_id: ClearML project name.
+            run_id: id of an existing task to continue; default: a new task.
+            task_name: name of a new task; default: a time-based run name.
+            offline: store the session locally (under ``$CLEARML_CACHE_DIR/offline``); default:
+                ``$CLEARML_OFFLINE_MODE`` if set, else offline unless ``$CLEARML_API_HOST`` is set.
+            delivery: queue, retry and fallback settings.
+
+        Raises:
+            ImportError: if clearml is not installed.
+            RuntimeError: if another ClearML task is running in this process.
+        """
+        validate_identifier(experiment_id, what="experiment id")
+        clearml = import_optional("clearml", extra="clearml", client="ClearMLTrackingClient")
+        check_updates = import_optional(
+            "clearml.utilities.check_updates", extra="clearml", client="ClearMLTrackingClient"
+        )
+        task_class = clearml.Task
+        if task_class.current_task() is not None:
+            raise RuntimeError(
+                f"A ClearML task ({task_class.current_task().id}) is already running in this "
+                "process; ClearML allows one. Stop its tracking client before building another."
+            )
+        is_offline = _offline_from_environment() if offline is None else offline
+        # Private switches (clearml 2.1): no forked reporter process and no update request.
+        task_class._report_subprocess_enabled = False
+        check_updates.CheckPackageUpdates._package_version_checked = True
+        task_class.set_offline(offline_mode=is_offline)
+
+        options: dict[str, Any] = {
+            "project_name": experiment_id,
+            "task_name": task_name or new_run_id(),
+            "auto_connect_frameworks": False,
+            "auto_resource_monitoring": False,
+            "auto_connect_streams": False,
+            "auto_connect_arg_parser": False,
+        }
+        if run_id is None:
+            task = task_class.init(reuse_last_task_id=False, **options)
+        else:
+            task = task_class.init(continue_last_task=run_id, **options)
+            # A continued task offsets every iteration by its last one; steps stay as logged.
+            task.set_initial_iteration(0)
+        backend = _ClearMLBackend(task=task, offline=is_offline)
+        client = cls(
+            backend=backend, experiment_id=experiment_id, run_id=task.id, delivery=delivery
+        )
+        client.offline_folder = backend.offline_folder
+        return client

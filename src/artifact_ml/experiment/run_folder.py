@@ -1,0 +1,214 @@
+"""The run-folder layout of the filesystem tracking client, also used by every fallback folder.
+
+Layout under ``run_dir`` (a result name keeps its "/" as sub-folders):
+
+- ``scores/<name>.csv``: header ``step,value``, one row per logged score;
+- ``score_collections/<name>.csv``: column ``step`` plus one column per key, one row per log;
+- ``arrays/<name>/step_<step>.npy`` and ``array_collections/<name>/<key>/step_<step>.npy``;
+- ``plots/<name>/step_<step>.png`` and ``plot_collections/<name>/<key>/step_<step>.png``;
+- ``files/<name>/step_<step>/<file name>`` (``files/<name>/<file name>`` without a step);
+- ``run.json``: experiment id, run id, status, start, resume and finish times (UTC, ISO 8601).
+
+A result logged without a step is written as ``step_none`` (an empty ``step`` field in CSV files).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from artifact_ml.experiment.backend import StorageName, TrackingBackend
+from artifact_ml.experiment.plot_image import PlotImage
+from artifact_ml.experiment.records import RecordKind
+
+__all__ = ["RunFolderBackend", "sanitize_path_name"]
+
+_INVALID_PATH_CHARACTERS = re.compile(r'[<>:"|?*]')
+
+
+def sanitize_path_name(name: str) -> str:
+    """Replace characters that some file systems reject (``<>:"|?*``) with "_"."""
+    return _INVALID_PATH_CHARACTERS.sub("_", name)
+
+
+def _step_label(step: int | None) -> str:
+    return "step_none" if step is None else f"step_{step}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """Write via a temporary file in the same folder, then rename, so no file is half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class RunFolderBackend(TrackingBackend):
+    """Writes results into ``run_dir`` with the layout in the module docstring.
+
+    Args:
+        run_dir: the run folder; created on the first write (or by ``start``).
+        experiment_id: recorded in ``run.json``.
+        run_id: recorded in ``run.json``.
+    """
+
+    def __init__(self, *, run_dir: Path, experiment_id: str, run_id: str) -> None:
+        self.run_dir = run_dir
+        self._experiment_id = experiment_id
+        self._run_id = run_id
+        self._started = False
+
+    def start(self) -> None:
+        """Create the run folder and write ``run.json``; a folder that exists is resumed."""
+        metadata_path = self.run_dir / "run.json"
+        if metadata_path.exists():
+            metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+            metadata.setdefault("resumed_at", []).append(_now())
+        else:
+            metadata = {
+                "experiment_id": self._experiment_id,
+                "run_id": self._run_id,
+                "started_at": _now(),
+                "resumed_at": [],
+            }
+        metadata["status"] = "running"
+        metadata["finished_at"] = None
+        self._write_metadata(metadata)
+        self._started = True
+
+    def close(self) -> None:
+        """Mark the run finished in ``run.json`` (only if anything was written)."""
+        metadata_path = self.run_dir / "run.json"
+        if not self._started:
+            return
+        metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+        metadata["status"] = "finished"
+        metadata["finished_at"] = _now()
+        self._write_metadata(metadata)
+
+    def results_hint(self) -> str:
+        return f"Results are in the folder {self.run_dir}"
+
+    def storage_names(
+        self, *, kind: RecordKind, name: str, keys: Sequence[str]
+    ) -> list[StorageName]:
+        owner = f"{kind.value} {name!r}"
+        storage = [(kind.value, sanitize_path_name(name), owner)]
+        storage += [
+            (f"{kind.value}/{name}", sanitize_path_name(key), f"{owner} key {key!r}")
+            for key in keys
+        ]
+        return storage
+
+    def write_score(self, *, name: str, score: float, step: int | None) -> None:
+        path = self._path("scores", f"{name}.csv")
+        self._append_csv_row(path=path, header=["step", "value"], row=[step, repr(score)])
+
+    def write_score_collection(
+        self, *, name: str, scores: dict[str, float], step: int | None
+    ) -> None:
+        path = self._path("score_collections", f"{name}.csv")
+        row = {"step": "" if step is None else str(step)}
+        row.update({key: repr(value) for key, value in scores.items()})
+        self._append_csv_dict(path=path, row=row)
+
+    def write_array(self, *, name: str, array: np.ndarray, step: int | None) -> None:
+        self._save_array(self._path("arrays", name, f"{_step_label(step)}.npy"), array)
+
+    def write_array_collection(
+        self, *, name: str, arrays: dict[str, np.ndarray], step: int | None
+    ) -> None:
+        for key, array in arrays.items():
+            path = self._path("array_collections", name, key, f"{_step_label(step)}.npy")
+            self._save_array(path, array)
+
+    def write_plot(self, *, name: str, image: PlotImage, step: int | None) -> None:
+        self._save_bytes(self._path("plots", name, f"{_step_label(step)}.png"), image.png)
+
+    def write_plot_collection(
+        self, *, name: str, images: dict[str, PlotImage], step: int | None
+    ) -> None:
+        for key, image in images.items():
+            path = self._path("plot_collections", name, key, f"{_step_label(step)}.png")
+            self._save_bytes(path, image.png)
+
+    def write_file(self, *, name: str, path: Path, step: int | None) -> None:
+        folder = self._path("files", name)
+        if step is not None:
+            folder = folder / _step_label(step)
+        _write_atomically(folder / path.name, lambda temporary: shutil.copyfile(path, temporary))
+
+    def _path(self, *parts: str) -> Path:
+        if not self._started:
+            self.start()
+        return self.run_dir.joinpath(*(sanitize_path_name(part) for part in parts))
+
+    def _write_metadata(self, metadata: dict[str, Any]) -> None:
+        text = json.dumps(metadata, indent=2)
+        _write_atomically(
+            self.run_dir / "run.json",
+            lambda temporary: temporary.write_text(text, encoding="utf-8"),
+        )
+
+    @staticmethod
+    def _save_array(path: Path, array: np.ndarray) -> None:
+        _write_atomically(path, lambda temporary: np.save(temporary, array, allow_pickle=False))
+
+    @staticmethod
+    def _save_bytes(path: Path, content: bytes) -> None:
+        _write_atomically(path, lambda temporary: temporary.write_bytes(content))
+
+    @staticmethod
+    def _append_csv_row(*, path: Path, header: list[str], row: list[object]) -> None:
+        is_new = not path.exists()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", newline="", encoding="utf-8") as stream:
+            writer = csv.writer(stream)
+            if is_new:
+                writer.writerow(header)
+            writer.writerow(["" if value is None else value for value in row])
+
+    @staticmethod
+    def _append_csv_dict(*, path: Path, row: dict[str, str]) -> None:
+        """Append a row; if it has keys the header lacks, rewrite the file with the union."""
+        rows: list[dict[str, str]] = []
+        header: list[str] = []
+        if path.exists():
+            with path.open(newline="", encoding="utf-8") as stream:
+                header = next(csv.reader(stream), [])
+        if header and set(row) <= set(header):
+            with path.open("a", newline="", encoding="utf-8") as stream:
+                csv.DictWriter(stream, fieldnames=header, restval="").writerow(row)
+            return
+        if header:
+            with path.open(newline="", encoding="utf-8") as stream:
+                rows = list(csv.DictReader(stream))
+        columns = header + [key for key in row if key not in header]
+        rows.append(row)
+
+        def write_all(temporary: Path) -> None:
+            with temporary.open("w", newline="", encoding="utf-8") as stream:
+                writer = csv.DictWriter(stream, fieldnames=columns, restval="")
+                writer.writeheader()
+                writer.writerows(rows)
+
+        _write_atomically(path, write_all)

@@ -1,0 +1,227 @@
+"""The tracking client: the one logging interface that every backend shares."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import numbers
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from artifact_ml.experiment.backend import TrackingBackend
+from artifact_ml.experiment.delivery import DeliveryConfig, DeliveryWorker
+from artifact_ml.experiment.names import NameRegistry, sanitize_key, validate_name
+from artifact_ml.experiment.plot_image import PlotImage
+from artifact_ml.experiment.records import LogRecord, RecordKind, RecordValue
+
+__all__ = ["TrackingClient", "new_run_id", "validate_identifier"]
+
+logger = logging.getLogger(__name__)
+
+
+def new_run_id() -> str:
+    """Return a fresh run id: UTC time to the second plus 8 random hex digits."""
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
+
+
+def validate_identifier(value: object, *, what: str) -> str:
+    """Return ``value`` if it is a valid experiment or run id: one non-empty path part.
+
+    Raises:
+        ValueError: naming ``what`` and the bad value.
+    """
+    if (
+        not isinstance(value, str)
+        or not value
+        or value in (".", "..")
+        or "/" in value
+        or ("\\" in value)
+    ):
+        raise ValueError(
+            f"Invalid {what} {value!r}: use a non-empty string without '/' or '\\', "
+            "e.g. 'adult-vae'."
+        )
+    validate_name(value)
+    return value
+
+
+class TrackingClient:
+    """Logs results of one run to one backend without blocking the caller.
+
+    Build a client with a subclass's ``build`` (e.g. ``FilesystemTrackingClient.build``).
+    Every ``log_*`` method validates the name, copies the value and queues it; a background worker
+    writes it (see ``artifact_ml.experiment.delivery``). Names may contain "/" but no empty, "."
+    or ".." part and no backslash; a name that the backend would store like another name is
+    rejected. ``step`` is usually the epoch; ``None`` means no step.
+
+    Figures are closed (removed from pyplot) once written. The caller must not change a logged
+    figure or file until ``stop()`` returns, because they are written later; arrays and scores are
+    copied when logged.
+    """
+
+    def __init__(
+        self,
+        *,
+        backend: TrackingBackend,
+        experiment_id: str,
+        run_id: str,
+        delivery: DeliveryConfig | None = None,
+    ) -> None:
+        self._experiment_id = validate_identifier(experiment_id, what="experiment id")
+        self._run_id = validate_identifier(run_id, what="run id")
+        self._backend = backend
+        self._names = NameRegistry()
+        self._checked: set[tuple[RecordKind, str, tuple[str, ...]]] = set()
+        self._key_owners: dict[tuple[str, str], str] = {}
+        self._worker = DeliveryWorker(
+            backend=backend,
+            config=delivery if delivery is not None else DeliveryConfig(),
+            experiment_id=experiment_id,
+            run_id=run_id,
+        )
+        atexit.register(self.stop)
+        logger.info("Started tracking run %s of experiment %s.", run_id, experiment_id)
+
+    @property
+    def experiment_id(self) -> str:
+        """The experiment (group of runs) this run belongs to."""
+        return self._experiment_id
+
+    @property
+    def run_id(self) -> str:
+        """The id of this run; pass it to ``build(run_id=...)`` to resume the run."""
+        return self._run_id
+
+    @property
+    def fallback_dir(self) -> Path:
+        """The folder where results go when the backend fails to store them."""
+        return self._worker.fallback_dir
+
+    @property
+    def fallback_count(self) -> int:
+        """Number of results written to the fallback folder instead of the backend."""
+        return self._worker.fallback_count
+
+    @property
+    def lost_count(self) -> int:
+        """Number of results that neither the backend nor the fallback folder stored."""
+        return self._worker.lost_count
+
+    def results_hint(self) -> str:
+        """Return one line telling a user how to open this run's results."""
+        return self._backend.results_hint()
+
+    def log_score(self, name: str, score: float, step: int | None = None) -> None:
+        """Queue a score; raises TypeError if ``score`` is not a real number."""
+        self._submit(RecordKind.SCORE, name, _to_float(score, name=name), step)
+
+    def log_array(self, name: str, array: np.ndarray, step: int | None = None) -> None:
+        """Queue a copy of ``array``."""
+        self._submit(RecordKind.ARRAY, name, np.array(array, copy=True), step)
+
+    def log_plot(self, name: str, figure: Figure, step: int | None = None) -> None:
+        """Queue a figure; it is written as PNG (by most backends) and then closed."""
+        self._submit(RecordKind.PLOT, name, PlotImage(_check_figure(figure, name=name)), step)
+
+    def log_score_collection(
+        self, name: str, scores: Mapping[str, float], step: int | None = None
+    ) -> None:
+        """Queue scores keyed by e.g. feature name."""
+        value = {key: _to_float(score, name=f"{name}[{key!r}]") for key, score in scores.items()}
+        self._submit(RecordKind.SCORE_COLLECTION, name, value, step)
+
+    def log_array_collection(
+        self, name: str, arrays: Mapping[str, np.ndarray], step: int | None = None
+    ) -> None:
+        """Queue copies of arrays keyed by e.g. feature name."""
+        value = {key: np.array(array, copy=True) for key, array in arrays.items()}
+        self._submit(RecordKind.ARRAY_COLLECTION, name, value, step)
+
+    def log_plot_collection(
+        self, name: str, plots: Mapping[str, Figure], step: int | None = None
+    ) -> None:
+        """Queue figures keyed by e.g. feature name; each is closed once written."""
+        value = {
+            key: PlotImage(_check_figure(figure, name=f"{name}[{key!r}]"))
+            for key, figure in plots.items()
+        }
+        self._submit(RecordKind.PLOT_COLLECTION, name, value, step)
+
+    def log_file(self, name: str, path: str | Path, step: int | None = None) -> None:
+        """Queue a file (e.g. a checkpoint); it is read when written, so keep it until ``stop()``.
+
+        Raises:
+            FileNotFoundError: if ``path`` is not an existing file.
+        """
+        file_path = Path(path).resolve()
+        if not file_path.is_file():
+            raise FileNotFoundError(f"Cannot log file {name!r}: {str(path)!r} is not a file.")
+        self._submit(RecordKind.FILE, name, file_path, step)
+
+    def stop(self) -> None:
+        """Write every queued result, finish the run and join the worker thread; idempotent."""
+        atexit.unregister(self.stop)
+        self._worker.stop()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _submit(self, kind: RecordKind, name: str, value: RecordValue, step: int | None) -> None:
+        validate_name(name)
+        if step is not None and (isinstance(step, bool) or not isinstance(step, numbers.Integral)):
+            raise TypeError(f"step of {name!r} must be an int or None, got {step!r}.")
+        keys: tuple[str, ...] = ()
+        if isinstance(value, dict):
+            sanitized = self._sanitize_keys(name, value)
+            keys = tuple(sanitized)
+            value = sanitized  # type: ignore[assignment]
+        signature = (kind, name, keys)
+        if signature not in self._checked:
+            entries = self._backend.storage_names(kind=kind, name=name, keys=keys)
+            self._names.register(entries, subject=f"{kind.value} {name!r}")
+            self._checked.add(signature)
+        step = None if step is None else int(step)
+        self._worker.submit(LogRecord(kind=kind, name=name, value=value, step=step))
+
+    def _sanitize_keys(self, name: str, value: Mapping[str, object]) -> dict[str, object]:
+        """Return ``value`` with keys made single path parts; reject keys that collide."""
+        sanitized: dict[str, object] = {}
+        for key, item in value.items():
+            safe_key = sanitize_key(key)
+            owner = self._key_owners.setdefault((name, safe_key), key)
+            if owner != key:
+                raise ValueError(
+                    f"Keys of {name!r} collide: {key!r} and {owner!r} are both stored as "
+                    f"{safe_key!r}. Rename one of them."
+                )
+            sanitized[safe_key] = item
+        return sanitized
+
+
+def _to_float(value: object, *, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"Score {name!r} must be a real number, got {value!r}.")
+    return float(value)
+
+
+def _check_figure(figure: object, *, name: str) -> Figure:
+    if not isinstance(figure, Figure):
+        raise TypeError(
+            f"Plot {name!r} must be a matplotlib.figure.Figure, got {type(figure).__name__}."
+        )
+    return figure

@@ -1,0 +1,136 @@
+"""Backend failures on every tracking client: retried, then kept in the fallback folder."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from tracking_readers import read_run_folder
+
+from artifact_ml.experiment import DeliveryConfig, TrackingClient
+from artifact_ml.experiment.backend import TrackingBackend
+from conftest import BackendCase
+
+FAST_RETRIES = DeliveryConfig(max_attempts=3, initial_retry_delay=0.001, retry_backoff=2.0)
+
+
+class FlakyBackend:
+    """Wraps a real backend; its ``write_*`` calls raise OSError while ``failures_left`` > 0."""
+
+    def __init__(self, backend: TrackingBackend, failures: int) -> None:
+        self._backend = backend
+        self.failures_left = failures
+        self.failed_calls = 0
+
+    def __getattr__(self, attribute: str) -> Any:
+        target = getattr(self._backend, attribute)
+        if not attribute.startswith("write_"):
+            return target
+
+        def write(**kwargs: Any) -> None:
+            if self.failures_left > 0:
+                self.failures_left -= 1
+                self.failed_calls += 1
+                raise OSError(f"backend unavailable ({attribute})")
+            target(**kwargs)
+
+        return write
+
+
+def install_flaky_backend(client: TrackingClient, failures: int) -> FlakyBackend:
+    flaky = FlakyBackend(client._backend, failures)
+    client._worker._backend = flaky  # type: ignore[assignment]
+    return flaky
+
+
+def log_epochs(client: TrackingClient, epochs: int) -> None:
+    for epoch in range(epochs):
+        client.log_score("train/loss", 1.0 / (epoch + 1), step=epoch)
+        client.log_array("validation/embedding", np.full(3, float(epoch)), step=epoch)
+        figure = Figure(figsize=(1, 1), dpi=20)
+        figure.add_subplot().plot([0, epoch])
+        client.log_plot("validation/curve", figure, step=epoch)
+
+
+def test_transient_failure_retried(backend_case: BackendCase) -> None:
+    client = backend_case.build(delivery=FAST_RETRIES)
+    flaky = install_flaky_backend(client, failures=2)
+    log_epochs(client, epochs=3)
+    client.stop()
+
+    stored = backend_case.read(client)
+    assert flaky.failed_calls == 2
+    assert stored.scores["train/loss"] == [(0, 1.0), (1, 0.5), (2, 1.0 / 3)]
+    assert set(stored.arrays["validation/embedding"]) == {0, 1, 2}
+    assert client.fallback_count == 0
+    assert not client.fallback_dir.exists()
+
+
+def test_permanent_failure_goes_to_fallback(
+    backend_case: BackendCase, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = backend_case.build(delivery=FAST_RETRIES)
+    install_flaky_backend(client, failures=10_000)
+    with caplog.at_level(logging.ERROR, logger="artifact_ml.experiment"):
+        log_epochs(client, epochs=3)
+        client.stop()
+
+    assert client.fallback_dir == tmp_path / "fallback" / "exp" / client.run_id
+    fallback = read_run_folder(client.fallback_dir)
+    assert fallback.scores["train/loss"] == [(0, 1.0), (1, 0.5), (2, 1.0 / 3)]
+    for epoch in range(3):
+        np.testing.assert_array_equal(fallback.arrays["validation/embedding"][epoch], [epoch] * 3)
+    assert set(fallback.images["validation/curve"]) == {0, 1, 2}
+    assert client.fallback_count == 9
+    assert client.lost_count == 0
+    messages = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("artifact_ml.experiment.")
+    ]
+    assert len(messages) == 9
+    assert all(client.run_id in message for message in messages)
+    assert any("'validation/curve'" in message for message in messages)
+    assert "train/loss" not in backend_case.read(client).scores
+
+
+def test_failing_fallback_counts_lost(tmp_path: Path) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the fallback folder should be")
+    delivery = DeliveryConfig(max_attempts=1, fallback_root=blocked)
+    from artifact_ml.experiment import InMemoryTrackingClient
+
+    client = InMemoryTrackingClient.build("exp", delivery=delivery)
+    install_flaky_backend(client, failures=10_000)
+    client.log_score("train/loss", 1.0, step=0)
+    client.stop()
+
+    assert client.fallback_count == 0
+    assert client.lost_count == 1
+
+
+def test_retry_delays_grow(monkeypatch: pytest.MonkeyPatch) -> None:
+    from artifact_ml.experiment import InMemoryTrackingClient
+    from artifact_ml.experiment import retry as retry_module
+
+    delays: list[float] = []
+    monkeypatch.setattr(retry_module.time, "sleep", delays.append)  # type: ignore[attr-defined]
+    config = DeliveryConfig(max_attempts=4, initial_retry_delay=0.5, retry_backoff=3.0)
+    client = InMemoryTrackingClient.build("exp", delivery=config)
+    install_flaky_backend(client, failures=3)
+    client.log_score("train/loss", 1.0, step=0)
+    client.stop()
+
+    assert delays == [0.5, 1.5, 4.5]
+    assert client.scores["train/loss"] == [(0, 1.0)]
+
+
+def test_delivery_config_rejects_bad_values() -> None:
+    with pytest.raises(ValueError, match="max_attempts must be at least 1, got 0"):
+        DeliveryConfig(max_attempts=0)
+    with pytest.raises(ValueError, match="queue_size must be at least 1, got 0"):
+        DeliveryConfig(queue_size=0)

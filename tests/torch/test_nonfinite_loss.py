@@ -1,6 +1,8 @@
-"""NaN and infinite losses: an error naming epoch and batch, or skipped batches."""
+"""NaN and infinite losses: an error naming epoch and batch (at epoch end or at once), or skips."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 import torch
@@ -76,3 +78,59 @@ def test_loss_metadata_type() -> None:
 
     assert isinstance(error, FloatingPointError)
     assert error.loss != error.loss
+
+
+class NthCallPoisoned(MLPRegressor):
+    """Returns a NaN loss at the ``poisoned_call``-th call of ``training_step`` (0-based)."""
+
+    def __init__(self, poisoned_call: int) -> None:
+        super().__init__()
+        self.poisoned_call = poisoned_call
+        self.calls = 0
+
+    def training_step(self, batch: RegressionInput) -> RegressionOutput:
+        output = super().training_step(batch)
+        if self.calls == self.poisoned_call:
+            output["loss"] = output["loss"] * float("nan")
+        self.calls += 1
+        return output
+
+
+def _train_poisoned(
+    policy: NonFiniteLossPolicy, checkpoint_dir: Path
+) -> tuple[NonFiniteLossError, NthCallPoisoned, CPUTrainer]:
+    class PolicyTrainer(CPUTrainer):
+        def _get_nonfinite_loss_policy(self) -> NonFiniteLossPolicy:
+            return policy
+
+    model = NthCallPoisoned(poisoned_call=5)  # epoch 2, batch 1 with 4 batches per epoch
+    loader = DataLoader(Dataset(make_items(num_rows=32)), batch_size=8, shuffle=False)
+    trainer = PolicyTrainer.build(
+        model=model, train_loader=loader, max_epochs=3, checkpoint_dir=checkpoint_dir
+    )
+    with pytest.raises(NonFiniteLossError) as caught:
+        trainer.train()
+    return caught.value, model, trainer
+
+
+def test_immediate_raise_stops_at_bad_batch(tmp_path: Path) -> None:
+    error, model, trainer = _train_poisoned(NonFiniteLossPolicy.RAISE_IMMEDIATELY, tmp_path)
+
+    assert (error.epoch, error.batch, error.rank) == (2, 1, None)
+    assert "at epoch 2, batch 1 (0-based batch index)." in str(error)
+    assert model.calls == 6  # batches after the bad one never ran
+    assert trainer.global_step == 5  # the bad batch took no optimizer step
+    for parameter in model.parameters():
+        assert torch.isfinite(parameter).all()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["epoch_0001.pt"]
+    assert list(trainer.epoch_scores.index) == [1]
+
+
+def test_epoch_end_raise_after_whole_epoch(tmp_path: Path) -> None:
+    error, model, trainer = _train_poisoned(NonFiniteLossPolicy.RAISE, tmp_path)
+
+    assert (error.epoch, error.batch) == (2, 1)
+    assert model.calls == 8  # the whole epoch ran before the check
+    assert trainer.global_step == 8
+    assert not all(bool(torch.isfinite(parameter).all()) for parameter in model.parameters())
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["epoch_0001.pt"]

@@ -5,6 +5,7 @@ Importing this package imports torch but no tracking backend.
 
 from artifact_ml.torch.callbacks.activation_distribution import ActivationDistributionCallback
 from artifact_ml.torch.callbacks.base import Callback
+from artifact_ml.torch.callbacks.checkpoint import CheckpointCallback, CheckpointLoggingCallback
 from artifact_ml.torch.callbacks.gradient_norm import GradientNormCallback
 from artifact_ml.torch.callbacks.hooks import BackwardHookCallback, ForwardHookCallback
 from artifact_ml.torch.callbacks.learning_rate import LearningRateCallback
@@ -14,6 +15,7 @@ from artifact_ml.torch.callbacks.output_means import MeanLossCallback, ScalarOut
 from artifact_ml.torch.checkpoint import latest_checkpoint, load_checkpoint
 from artifact_ml.torch.data import DataLoader, Dataset
 from artifact_ml.torch.device import move_to_device, select_default_device
+from artifact_ml.torch.distributed import DistributedContext, detect_distributed_context
 from artifact_ml.torch.early_stopping import EarlyStopper
 from artifact_ml.torch.errors import NonFiniteLossError, NonFiniteLossPolicy
 from artifact_ml.torch.io import ModelInput, ModelOutput
@@ -35,10 +37,13 @@ __all__ = [
     "BackwardHookCallback",
     "BatchRoutine",
     "Callback",
+    "CheckpointCallback",
+    "CheckpointLoggingCallback",
     "CustomTrainer",
     "DataLoader",
     "DataLoaderRoutine",
     "Dataset",
+    "DistributedContext",
     "EarlyStopper",
     "ForwardHookCallback",
     "GradientNormCallback",
@@ -59,6 +64,7 @@ __all__ = [
     "ScoreCache",
     "TableComparisonRoutine",
     "TableSynthesizer",
+    "detect_distributed_context",
     "latest_checkpoint",
     "load_checkpoint",
     "move_to_device",

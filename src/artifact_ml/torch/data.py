@@ -66,6 +66,10 @@ class DataLoader(Generic[T]):
     each field into a dict of the same keys. ``device`` is ``None`` until the
     trainer sets it, in which case batches are yielded as collated. With ``pin_memory=True`` and a
     CUDA device, the copies are non-blocking.
+
+    Under ``torchrun``, pass ``sampler=torch.utils.data.distributed.DistributedSampler(dataset)``
+    (with ``shuffle`` in the sampler, not here) so that each rank loads its own shard. The trainer
+    calls the sampler's ``set_epoch`` before each epoch, so the shuffle differs between epochs.
     """
 
     @overload

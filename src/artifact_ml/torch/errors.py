@@ -13,12 +13,20 @@ class NonFiniteLossPolicy(Enum):
     ``RAISE`` (the default) raises ``NonFiniteLossError`` at the end of the epoch, naming the first
     such batch. It checks all the epoch's losses at once, so it adds no host sync per batch. The
     parameters are then already updated with the bad gradients, and no checkpoint is written for
-    that epoch. ``SKIP_BATCH`` checks every loss
-    before its backward pass (one host sync per batch) and skips the batches whose loss is not
-    finite, logging a warning per epoch with their count.
+    that epoch.
+
+    ``RAISE_IMMEDIATELY`` checks every loss before its backward pass and raises at the first bad
+    batch, so the parameters and optimizer state are those after the previous batch, later batches
+    never run, and no checkpoint of that epoch is written. The cost is one host sync per batch
+    (and, under ``torchrun``, one all-gather per batch, so every rank raises at the same batch).
+
+    ``SKIP_BATCH`` checks every loss before its backward pass at the same cost, skips the batches
+    whose loss is not finite (on every rank when one rank's loss is bad), and logs a warning per
+    epoch with their count.
     """
 
     RAISE = "raise"
+    RAISE_IMMEDIATELY = "raise_immediately"
     SKIP_BATCH = "skip_batch"
 
 
@@ -27,16 +35,22 @@ class NonFiniteLossError(FloatingPointError):
 
     Attributes:
         epoch: the epoch (1-based).
-        batch: the batch index within the epoch (0-based).
+        batch: the batch index within the epoch (0-based); under ``torchrun``, within the rank's
+            shard.
         loss: the loss value.
+        rank: the process rank whose loss was not finite, or ``None`` in a single process.
     """
 
-    def __init__(self, epoch: int, batch: int, loss: float) -> None:
+    def __init__(self, epoch: int, batch: int, loss: float, rank: int | None = None) -> None:
         self.epoch = epoch
         self.batch = batch
         self.loss = loss
+        self.rank = rank
+        where = f"epoch {epoch}, batch {batch} (0-based batch index)"
+        if rank is not None:
+            where += f" on rank {rank}"
         super().__init__(
-            f"Training loss is {loss} at epoch {epoch}, batch {batch} (0-based batch index). "
+            f"Training loss is {loss} at {where}. "
             "Lower the learning rate, enable gradient clipping (_get_gradient_clip_norm), check "
             "the batch for NaN or infinite inputs, or return NonFiniteLossPolicy.SKIP_BATCH from "
             "_get_nonfinite_loss_policy to skip such batches."

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Self, cast
 
 import pandas as pd
 import torch
+from torch.nn.parallel import DistributedDataParallel
 from torch.optim.lr_scheduler import LRScheduler
+from torch.utils.data.distributed import DistributedSampler
 from typing_extensions import TypeVar
 
+from artifact_ml.torch.callbacks.checkpoint import CheckpointCallback
 from artifact_ml.torch.checkpoint import load_checkpoint
 from artifact_ml.torch.data import DataLoader
 from artifact_ml.torch.device import select_default_device
+from artifact_ml.torch.distributed import detect_distributed_context
 from artifact_ml.torch.early_stopping import EarlyStopper
 from artifact_ml.torch.errors import NonFiniteLossPolicy
 from artifact_ml.torch.io import InputT, OutputT
@@ -51,12 +56,23 @@ class CustomTrainer(TrainingLoop[InputT, OutputT], Generic[InputT, OutputT, Mode
     routine may require, such as ``TableSynthesizer[MyInput, MyOutput]``. A type checker then
     rejects an artifact routine that needs another interface. It defaults to ``Any``, which
     accepts every routine.
+
+    Several processes: launched with ``torchrun``, the trainer joins (or initialises from the
+    environment) the default process group, places the model on ``cuda:<LOCAL_RANK>`` when CUDA is
+    available, and trains through ``DistributedDataParallel`` (see ``_get_distributed_model``).
+    Only rank 0 logs to the tracking client, writes checkpoints, shows the progress bar and runs
+    the batch, data-loader and artifact routines and checkpoint callbacks. The other ranks wait
+    for it at a barrier after each checkpoint and receive its routine scores, so every rank's
+    ``epoch_scores``, early stopper and model tracker agree. Build the training loader with
+    ``sampler=DistributedSampler(dataset)`` so that each rank trains on its own shard; the trainer
+    calls the sampler's ``set_epoch`` before each epoch. Every rank reads ``resume_from``, so put
+    checkpoints on a filesystem that every rank sees.
     """
 
     @classmethod
     def build(
         cls,
-        model: Model[InputT, OutputT],
+        model: Model[InputT, OutputT] | DistributedDataParallel,
         train_loader: DataLoader[InputT],
         tracking_client: TrackingClient | None = None,
         *,
@@ -67,7 +83,8 @@ class CustomTrainer(TrainingLoop[InputT, OutputT], Generic[InputT, OutputT, Mode
         """Build a trainer.
 
         Args:
-            model: the model to train.
+            model: the model to train, or a ``DistributedDataParallel`` wrapping it (then used as
+                the DDP model under ``torchrun`` instead of a wrapper the trainer builds).
             train_loader: the training batches.
             tracking_client: where the trainer logs its own epoch scores (``"train/loss"``).
                 Routines log to the client they were built with.
@@ -79,7 +96,7 @@ class CustomTrainer(TrainingLoop[InputT, OutputT], Generic[InputT, OutputT, Mode
 
         Raises:
             ValueError: if ``max_epochs`` < 1.
-            TypeError: if ``model`` is not a ``Model``.
+            TypeError: if ``model`` is not a ``Model`` (nor a DDP wrapper of one).
         """
         return cls(
             model=model,
@@ -92,7 +109,7 @@ class CustomTrainer(TrainingLoop[InputT, OutputT], Generic[InputT, OutputT, Mode
 
     def __init__(
         self,
-        model: Model[InputT, OutputT],
+        model: Model[InputT, OutputT] | DistributedDataParallel,
         train_loader: DataLoader[InputT],
         tracking_client: TrackingClient | None = None,
         *,
@@ -102,18 +119,22 @@ class CustomTrainer(TrainingLoop[InputT, OutputT], Generic[InputT, OutputT, Mode
     ) -> None:
         if max_epochs is not None and max_epochs < 1:
             raise ValueError(f"max_epochs must be >= 1, got {max_epochs}.")
-        if not isinstance(model, Model):
+        given_wrapper = model if isinstance(model, DistributedDataParallel) else None
+        module = model.module if given_wrapper is not None else model
+        if not isinstance(module, Model):
             raise TypeError(
-                f"CustomTrainer needs an artifact_ml.torch.Model, got {type(model).__name__}; "
+                f"CustomTrainer needs an artifact_ml.torch.Model, got {type(module).__name__}; "
                 "derive the model from Model (or TableSynthesizer) and implement training_step."
             )
-        self.model = model
+        self.model: Model[InputT, OutputT] = module
+        self.distributed = detect_distributed_context()
+        self._given_distributed_model = given_wrapper
         self.train_loader = train_loader
         self.tracking_client = tracking_client
         self.score_cache = ScoreCache()
         self.epoch = 0
         self.global_step = 0
-        self.progress_bar = ProgressBar(progress_bar)
+        self.progress_bar = ProgressBar(progress_bar if self.distributed.is_main_process else False)
         self._max_epochs_argument = max_epochs
         self._checkpoint_dir_argument = None if checkpoint_dir is None else Path(checkpoint_dir)
         self._is_set_up = False
@@ -164,8 +185,31 @@ class CustomTrainer(TrainingLoop[InputT, OutputT], Generic[InputT, OutputT, Mode
         return "train/loss"
 
     def _get_device(self) -> torch.device:
-        """Return the training device; by default CUDA if available, then MPS, then the CPU."""
-        return select_default_device()
+        """Return the training device; by default CUDA if available, then MPS, then the CPU.
+
+        Under ``torchrun`` with CUDA, the default is ``cuda:<LOCAL_RANK>``, which also becomes the
+        current CUDA device.
+        """
+        device = select_default_device()
+        if device.type == "cuda" and self.distributed.is_distributed:
+            # NOTE: checked by reading only; the tests run on machines without CUDA.
+            device = torch.device("cuda", self.distributed.local_rank)
+            torch.cuda.set_device(device)
+        return device
+
+    def _get_distributed_model(self) -> DistributedDataParallel:
+        """Return the DDP wrapper that trains ``self.model`` when several processes train.
+
+        Called only under ``torchrun`` (world size > 1), once, at set-up. By default it returns the
+        wrapper given to ``build``, else ``DistributedDataParallel(self.model)`` with
+        ``device_ids=[device]`` on CUDA. Override it to pass other DDP options, such as
+        ``find_unused_parameters=True``. The trainer routes each ``training_step`` through the
+        wrapper's ``forward``, so DDP averages the gradients over the ranks in each backward pass.
+        """
+        if self._given_distributed_model is not None:
+            return self._given_distributed_model
+        device_ids = [self.device] if self.device.type == "cuda" else None
+        return DistributedDataParallel(self.model, device_ids=device_ids)
 
     def _get_max_epochs(self) -> int:
         """Return the epoch bound, used when ``build`` got no ``max_epochs``; by default 10."""
@@ -209,6 +253,11 @@ class CustomTrainer(TrainingLoop[InputT, OutputT], Generic[InputT, OutputT, Mode
         A checkpoint is also written at the epoch where training ends.
         """
         return 1
+
+    def _get_checkpoint_callbacks(self) -> Sequence[CheckpointCallback]:
+        """Return the callbacks run after each checkpoint write, such as a
+        ``CheckpointLoggingCallback``; by default none. They need a checkpoint folder."""
+        return ()
 
     def _get_batch_routine(self) -> BatchRoutine[InputT, OutputT] | None:
         """Return the routine fed by the training batches; by default none."""
@@ -258,6 +307,14 @@ class CustomTrainer(TrainingLoop[InputT, OutputT], Generic[InputT, OutputT, Mode
                 f"_get_checkpoint_period must return >= 1 epoch, got {self.checkpoint_period}."
             )
 
+        self.checkpoint_callbacks = tuple(self._get_checkpoint_callbacks())
+        if self.checkpoint_callbacks and self.checkpoint_dir is None:
+            raise ValueError(
+                f"{type(self).__name__} has checkpoint callbacks but no checkpoint folder, so no "
+                "checkpoint is written; pass checkpoint_dir=... to build or override "
+                "_get_checkpoint_dir."
+            )
+
         self.batch_routine = self._get_batch_routine()
         self.loader_routine = self._get_loader_routine()
         if self.loader_routine is not None:
@@ -265,7 +322,27 @@ class CustomTrainer(TrainingLoop[InputT, OutputT], Generic[InputT, OutputT, Mode
         self.artifact_routine = cast(
             "ArtifactRoutine[Model[InputT, OutputT]] | None", self._get_artifact_routine()
         )
+        self.distributed_model = None
+        if self.distributed.is_distributed:
+            self._set_up_distributed()
         self._is_set_up = True
+
+    def _set_up_distributed(self) -> None:
+        self.distributed_model = self._get_distributed_model()
+        if not self.distributed.is_main_process:
+            # Rank 0 alone runs routines and checkpoint callbacks; the others get its scores.
+            self.batch_routine = None
+            self.loader_routine = None
+            self.artifact_routine = None
+            self.checkpoint_callbacks = ()
+        if not isinstance(self.train_loader.loader.sampler, DistributedSampler):
+            logger.warning(
+                "Rank %d trains on the whole training set, because the training loader has no "
+                "DistributedSampler; pass sampler=DistributedSampler(dataset) to DataLoader to "
+                "give each of the %d ranks its own shard.",
+                self.distributed.rank,
+                self.distributed.world_size,
+            )
 
     def load_checkpoint(self, path: str | Path) -> None:
         """Restore the training state saved in ``path`` so that ``train()`` continues from it.

@@ -1,4 +1,4 @@
-"""The epoch loop behind ``CustomTrainer``: optimisation steps, epoch-end work and checkpoints.
+"""The epoch loop behind ``CustomTrainer``: optimisation steps and epoch-end work.
 
 ``CustomTrainer`` sets every attribute declared here from its hooks before calling
 ``run_epochs``.
@@ -6,34 +6,34 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic
+from typing import TYPE_CHECKING, Any
 
 import torch
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data.distributed import DistributedSampler
 
-from artifact_ml.torch.checkpoint import checkpoint_path, save_checkpoint
-from artifact_ml.torch.data import DataLoader
-from artifact_ml.torch.early_stopping import EarlyStopper
+from artifact_ml.torch.distributed import (
+    all_gather_values,
+    broadcast_scores,
+    redirected_training_step,
+)
 from artifact_ml.torch.errors import NonFiniteLossError, NonFiniteLossPolicy
 from artifact_ml.torch.io import InputT, OutputT
-from artifact_ml.torch.model import Model
-from artifact_ml.torch.model_tracking import ModelTracker
 from artifact_ml.torch.precision import Precision
 from artifact_ml.torch.progress import ProgressBar
-from artifact_ml.torch.rng import capture_rng_state, restore_rng_state
 from artifact_ml.torch.routines.artifact import ArtifactRoutine
 from artifact_ml.torch.routines.batch import BatchRoutine
 from artifact_ml.torch.routines.data_loader import DataLoaderRoutine
 from artifact_ml.torch.scheduling import SchedulerInterval, step_epoch_scheduler
-from artifact_ml.torch.score_cache import ScoreCache
+from artifact_ml.torch.training_state import TrainingState
 
 if TYPE_CHECKING:
-    from torch.optim.lr_scheduler import LRScheduler
-
     from artifact_ml.experiment import TrackingClient
+    from artifact_ml.torch.model import Model
 
 __all__ = ["TRAIN_LOSS_NAME", "TrainingLoop"]
 
@@ -42,35 +42,31 @@ logger = logging.getLogger(__name__)
 TRAIN_LOSS_NAME = "train/loss"
 
 
-class TrainingLoop(Generic[InputT, OutputT]):
-    """Runs epochs over ``train_loader`` with the configured components."""
+class TrainingLoop(TrainingState[InputT, OutputT]):
+    """Runs epochs over ``train_loader`` with the configured components.
 
-    model: Model[InputT, OutputT]
-    train_loader: DataLoader[InputT]
+    Under ``torchrun`` (``distributed.is_distributed``), every rank runs the same epochs through
+    ``distributed_model``. ``train/loss`` is averaged over the batches of all ranks. Routines
+    exist only on rank 0, and their scores are broadcast so that every rank's score cache, early
+    stopper, model tracker and scheduler see the same values.
+    """
+
     tracking_client: TrackingClient | None
     device: torch.device
-    score_cache: ScoreCache
     progress_bar: ProgressBar
-    epoch: int
-    global_step: int
     max_epochs: int
-    optimizer: torch.optim.Optimizer
-    scheduler: LRScheduler | None
     scheduler_interval: SchedulerInterval
     scheduler_monitor: str
     gradient_clip_norm: float | None
     accumulation_steps: int
     precision: Precision
     autocast: Callable[[], AbstractContextManager[object]]
-    grad_scaler: torch.amp.GradScaler | None
     nonfinite_loss_policy: NonFiniteLossPolicy
-    early_stopper: EarlyStopper | None
-    model_tracker: ModelTracker | None
-    checkpoint_dir: Path | None
     checkpoint_period: int
     batch_routine: BatchRoutine[InputT, OutputT] | None
     loader_routine: DataLoaderRoutine[InputT, OutputT] | None
     artifact_routine: ArtifactRoutine[Model[InputT, OutputT]] | None
+    distributed_model: DistributedDataParallel | None
 
     def run_epochs(self) -> None:
         """Run epochs ``self.epoch + 1`` to ``max_epochs``, or until the early stopper stops."""
@@ -78,26 +74,35 @@ class TrainingLoop(Generic[InputT, OutputT]):
             logger.info("Training already stopped early at epoch %d.", self.epoch)
             return
         logger.info(
-            "Training %s on %s from epoch %d to %d.",
+            "Training %s on %s from epoch %d to %d%s.",
             type(self.model).__name__,
             self.device,
             self.epoch + 1,
             self.max_epochs,
+            f" (rank {self.distributed.rank} of {self.distributed.world_size})"
+            if self.distributed.is_distributed
+            else "",
         )
         for epoch in range(self.epoch + 1, self.max_epochs + 1):
             is_last_epoch = epoch == self.max_epochs
             scores = self._run_training_epoch(epoch, is_last_epoch=is_last_epoch)
             should_stop = self._finish_epoch(epoch, scores, is_last_epoch=is_last_epoch)
             if should_stop or is_last_epoch or epoch % self.checkpoint_period == 0:
-                self._save_checkpoint(epoch)
+                self._save_checkpoint(epoch, is_last_epoch=should_stop or is_last_epoch)
             if should_stop:
                 break
         logger.info("Training ended after epoch %d.", self.epoch)
 
+    def _training_step_function(self) -> Callable[[InputT], OutputT]:
+        if self.distributed_model is None:
+            return self.model.training_step
+        return functools.partial(redirected_training_step, self.distributed_model, self.model)
+
     def _run_training_epoch(self, epoch: int, *, is_last_epoch: bool) -> dict[str, float]:
         model = self.model
+        training_step = self._training_step_function()
         routine = self.batch_routine
-        skip_nonfinite = self.nonfinite_loss_policy is NonFiniteLossPolicy.SKIP_BATCH
+        check_each_loss = self.nonfinite_loss_policy is not NonFiniteLossPolicy.RAISE
         accumulation_steps = self.accumulation_steps
         autocast = self.autocast
         progress_bar = self.progress_bar if self.progress_bar.enabled else None
@@ -106,6 +111,9 @@ class TrainingLoop(Generic[InputT, OutputT]):
         pending_gradients = False
 
         model.train()
+        sampler = self.train_loader.loader.sampler
+        if isinstance(sampler, DistributedSampler):
+            sampler.set_epoch(epoch)
         if routine is not None:
             routine.start_epoch(model, epoch, is_last_epoch=is_last_epoch)
         on_batch = routine.on_batch if routine is not None and routine.observes_batches else None
@@ -114,10 +122,12 @@ class TrainingLoop(Generic[InputT, OutputT]):
         try:
             for batch_index, batch in enumerate(self.train_loader):
                 with autocast():
-                    output = model.training_step(batch)
+                    output = training_step(batch)
                 loss = output["loss"]
                 detached_loss = loss.detach()
-                if skip_nonfinite and not bool(torch.isfinite(detached_loss).all()):
+                if check_each_loss and not self._check_batch_loss(
+                    epoch, batch_index, detached_loss
+                ):
                     skipped_batches += 1
                     continue
                 losses.append(detached_loss)
@@ -147,7 +157,31 @@ class TrainingLoop(Generic[InputT, OutputT]):
             logger.warning(
                 "Epoch %d: skipped %d batches with a NaN or infinite loss.", epoch, skipped_batches
             )
+        if self.distributed.is_distributed:
+            return self._distributed_mean_loss(epoch, losses)
         return self._mean_loss(epoch, losses)
+
+    def _check_batch_loss(self, epoch: int, batch_index: int, loss: torch.Tensor) -> bool:
+        """Return whether the batch's loss is finite on every rank; else skip it or raise."""
+        # NOTE: under DDP, the per-batch policies are covered by no multi-process test yet.
+        if self.distributed.is_distributed:
+            rank_losses = all_gather_values(loss)
+            bad_ranks = (~torch.isfinite(rank_losses)).any(dim=1).nonzero()
+            if len(bad_ranks) == 0:
+                return True
+            bad_rank: int | None = int(bad_ranks[0, 0].item())
+            bad_values = rank_losses[bad_rank]
+        else:
+            if bool(torch.isfinite(loss).all()):
+                return True
+            bad_rank = None
+            bad_values = loss.reshape(-1)
+        if self.nonfinite_loss_policy is NonFiniteLossPolicy.SKIP_BATCH:
+            return False
+        bad_value = bad_values[~torch.isfinite(bad_values)][0]
+        raise NonFiniteLossError(
+            epoch=epoch, batch=batch_index, loss=float(bad_value.item()), rank=bad_rank
+        )
 
     def _step_optimizer(self) -> None:
         if self.grad_scaler is not None:
@@ -176,28 +210,58 @@ class TrainingLoop(Generic[InputT, OutputT]):
             raise NonFiniteLossError(epoch=epoch, batch=batch, loss=float(stacked[batch].item()))
         return {TRAIN_LOSS_NAME: float(stacked.mean().item())}
 
+    def _distributed_mean_loss(self, epoch: int, losses: list[torch.Tensor]) -> dict[str, float]:
+        """Average the losses of every rank's batches; raise on every rank if one is not finite.
+
+        One all-gather per epoch carries each rank's loss sum, batch count, first non-finite batch
+        index (-1 if none) and that batch's loss.
+        """
+        summary = torch.tensor([0.0, 0.0, -1.0, 0.0], dtype=torch.float64)
+        if losses:
+            stacked = torch.stack(losses).double().reshape(len(losses), -1).mean(dim=1).cpu()
+            bad = (~torch.isfinite(stacked)).nonzero()
+            summary[0] = stacked.sum()
+            summary[1] = len(losses)
+            if len(bad):
+                summary[2] = float(bad[0, 0].item())
+                summary[3] = stacked[int(bad[0, 0].item())]
+        gathered = all_gather_values(summary.to(self.device))
+        for rank, (_, _, bad_batch, bad_loss) in enumerate(gathered.tolist()):
+            if bad_batch >= 0:
+                raise NonFiniteLossError(
+                    epoch=epoch, batch=int(bad_batch), loss=bad_loss, rank=rank
+                )
+        count = float(gathered[:, 1].sum().item())
+        if count == 0:
+            logger.warning("Epoch %d has no batch with a finite loss; no train/loss.", epoch)
+            return {}
+        return {TRAIN_LOSS_NAME: float(gathered[:, 0].sum().item()) / count}
+
     def _finish_epoch(
         self, epoch: int, train_scores: dict[str, float], *, is_last_epoch: bool
     ) -> bool:
         cache = self.score_cache
+        is_main_process = self.distributed.is_main_process
         for name, score in train_scores.items():
             cache.record(epoch, name, score)
-            if self.tracking_client is not None:
+            if self.tracking_client is not None and is_main_process:
                 self.tracking_client.log_score(name, score, step=epoch)
-        routine_scores: list[dict[str, float]] = []
+        # A list of (name, score) pairs, so that the cache rejects a name two routines report.
+        routine_scores: list[tuple[str, float]] = []
         if self.batch_routine is not None:
-            routine_scores.append(self.batch_routine.end_epoch(self.optimizer, epoch))
+            routine_scores.extend(self.batch_routine.end_epoch(self.optimizer, epoch).items())
         if self.loader_routine is not None:
-            routine_scores.append(
-                self.loader_routine.run(self.model, epoch, is_last_epoch=is_last_epoch)
-            )
+            loader_scores = self.loader_routine.run(self.model, epoch, is_last_epoch=is_last_epoch)
+            routine_scores.extend(loader_scores.items())
         if self.artifact_routine is not None:
-            routine_scores.append(
-                self.artifact_routine.run(self.model, epoch, is_last_epoch=is_last_epoch)
+            artifact_scores = self.artifact_routine.run(
+                self.model, epoch, is_last_epoch=is_last_epoch
             )
-        for source in routine_scores:
-            for name, score in source.items():
-                cache.record(epoch, name, score)
+            routine_scores.extend(artifact_scores.items())
+        if self.distributed.is_distributed:
+            routine_scores = broadcast_scores(routine_scores, is_main_process=is_main_process)
+        for name, score in routine_scores:
+            cache.record(epoch, name, score)
         scores = cache.scores_at(epoch)
 
         if self.scheduler is not None and self.scheduler_interval is SchedulerInterval.EPOCH:
@@ -211,74 +275,17 @@ class TrainingLoop(Generic[InputT, OutputT]):
         self.epoch = epoch
         self.progress_bar.end_epoch(scores)
         summary = ", ".join(f"{name}={score:.6g}" for name, score in sorted(scores.items()))
-        logger.info("Epoch %d/%d: %s", epoch, self.max_epochs, summary)
+        logger.log(
+            logging.INFO if is_main_process else logging.DEBUG,
+            "Epoch %d/%d: %s",
+            epoch,
+            self.max_epochs,
+            summary,
+        )
         return should_stop
 
-    def checkpoint_state(self) -> dict[str, Any]:
-        """Return everything ``restore_state`` needs to continue training exactly."""
-        generator = self.train_loader.generator
-        return {
-            "epoch": self.epoch,
-            "global_step": self.global_step,
-            "model": self.model.state_dict(),
-            "optimizer": self.optimizer.state_dict(),
-            "scheduler": None if self.scheduler is None else self.scheduler.state_dict(),
-            "grad_scaler": None if self.grad_scaler is None else self.grad_scaler.state_dict(),
-            "early_stopper": None
-            if self.early_stopper is None
-            else self.early_stopper.state_dict(),
-            "model_tracker": None
-            if self.model_tracker is None
-            else self.model_tracker.state_dict(),
-            "score_cache": self.score_cache.state_dict(),
-            "rng": capture_rng_state(),
-            "loader_generator": None if generator is None else generator.get_state(),
-        }
 
-    def restore_state(self, state: dict[str, Any]) -> None:
-        """Restore a state returned by ``checkpoint_state`` (or read from a checkpoint file).
-
-        Raises:
-            ValueError: if the state has an early stopper, model tracker or scheduler state and
-                this trainer has none, or the other way round.
-        """
-        for key, component in (
-            ("scheduler", self.scheduler),
-            ("grad_scaler", self.grad_scaler),
-            ("early_stopper", self.early_stopper),
-            ("model_tracker", self.model_tracker),
-        ):
-            if (state[key] is None) != (component is None):
-                raise ValueError(
-                    f"The checkpoint {'has' if state[key] is not None else 'has no'} {key} "
-                    f"state but this trainer {'has none' if component is None else 'has one'}; "
-                    "resume with the hooks of the run that wrote the checkpoint."
-                )
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        if self.scheduler is not None:
-            self.scheduler.load_state_dict(state["scheduler"])
-        if self.grad_scaler is not None:
-            self.grad_scaler.load_state_dict(state["grad_scaler"])
-        if self.early_stopper is not None:
-            self.early_stopper.load_state_dict(state["early_stopper"])
-        if self.model_tracker is not None:
-            self.model_tracker.load_state_dict(state["model_tracker"])
-        self.score_cache.load_state_dict(state["score_cache"])
-        restore_rng_state(state["rng"])
-        generator = self.train_loader.generator
-        if generator is not None and state["loader_generator"] is not None:
-            generator.set_state(state["loader_generator"])
-        self.epoch = int(state["epoch"])
-        self.global_step = int(state["global_step"])
-
-    def _save_checkpoint(self, epoch: int) -> None:
-        if self.checkpoint_dir is None:
-            return
-        save_checkpoint(checkpoint_path(self.checkpoint_dir, epoch), self.checkpoint_state())
-
-
-def _length_or_none(loader: DataLoader[Any]) -> int | None:
+def _length_or_none(loader: Any) -> int | None:
     try:
         return len(loader)
     except TypeError:

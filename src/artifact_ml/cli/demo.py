@@ -182,7 +182,7 @@ def _format_summary(source: TableSource, result: DemoResult) -> str:
             f"  PDF plots:  {result.run_dir / 'plot_collections' / 'validation' / 'pdf'}"
             "/<feature>/step_<epoch>.png",
         ]
-    lines.append(f"Results: {result.results_hint}")
+    lines.append(result.results_hint)
     return "\n".join(lines)
 
 

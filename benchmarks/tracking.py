@@ -23,9 +23,12 @@ creation), and warm-up. ``stop()``, which drains whatever the worker has not yet
 training returns (usually the last artifact epoch's figures) and finishes the run, is timed on its
 own and reported as "drain s". "total ratio" is (train + drain) over the reference's train time.
 
-Runs are interleaved (one run of every arm per round, in a rotated order) and each number is the
-median over rounds. Use one torch thread, so a second core is free for the tracking worker, as
-on the 2-core machine the README numbers come from.
+Other processes on a shared machine change the speed of training from one run to the next, so
+every tracking run sits between two reference runs: a round is none, backend 1, none, backend 2,
+..., none. A run's ratio is its time over the mean of its two neighbouring reference runs, and
+each printed ratio is the median of those ratios over rounds; printed seconds are medians too.
+The in-memory backend writes nothing anywhere, so its ratio also shows the noise of the machine.
+Torch uses one thread, as on the 2-core machine the README numbers come from.
 
 usage: python benchmarks/tracking.py [--epochs 10] [--period 5] [--repeats 3]
                                      [--backends filesystem,memory,mlflow,clearml,neptune]
@@ -40,7 +43,7 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -147,31 +150,47 @@ def run_once(
     return RunTiming(epoch_seconds=epoch_seconds, artifact_epochs=due, drain_seconds=drain_seconds)
 
 
-def report(timings: dict[str, list[RunTiming]]) -> str:
-    """Format medians over rounds and ratios to the reference arm, one line per arm."""
+def report(runs: list[tuple[str, RunTiming]]) -> str:
+    """Format one line per arm: median seconds, and median ratios to the neighbouring references."""
+    ratios: dict[str, dict[str, list[float]]] = {}
+    seconds: dict[str, dict[str, list[float]]] = {}
+    for index, (arm, timing) in enumerate(runs):
+        values = {
+            "epoch": timing.mean_epoch(),
+            "plain": timing.mean_epoch(artifacts=False),
+            "artifact": timing.mean_epoch(artifacts=True),
+            "total": timing.train_seconds + timing.drain_seconds,
+        }
+        arm_seconds = seconds.setdefault(arm, {})
+        for key, value in [*values.items(), ("drain", timing.drain_seconds)]:
+            arm_seconds.setdefault(key, []).append(value)
+        if arm == REFERENCE:
+            continue
+        neighbours = [runs[index - 1][1], runs[index + 1][1]]
+        reference = {
+            "epoch": statistics.fmean(run.mean_epoch() for run in neighbours),
+            "plain": statistics.fmean(run.mean_epoch(artifacts=False) for run in neighbours),
+            "artifact": statistics.fmean(run.mean_epoch(artifacts=True) for run in neighbours),
+            "total": statistics.fmean(run.train_seconds for run in neighbours),
+        }
+        arm_ratios = ratios.setdefault(arm, {})
+        for key, value in values.items():
+            arm_ratios.setdefault(key, []).append(value / reference[key])
 
-    def median(arm: str, value: Callable[[RunTiming], float]) -> float:
-        return float(statistics.median(value(timing) for timing in timings[arm]))
-
-    reference_epoch = median(REFERENCE, lambda timing: timing.mean_epoch())
-    reference_plain = median(REFERENCE, lambda timing: timing.mean_epoch(artifacts=False))
-    reference_artifact = median(REFERENCE, lambda timing: timing.mean_epoch(artifacts=True))
-    reference_train = median(REFERENCE, lambda timing: timing.train_seconds)
     header = (
         f"{'backend':<12}{'epoch s':>9}{'ratio':>8}{'plain ep.':>11}{'artifact ep.':>14}"
         f"{'drain s':>9}{'total ratio':>13}"
     )
     lines = [header]
-    for arm in timings:
-        epoch = median(arm, lambda timing: timing.mean_epoch())
-        plain = median(arm, lambda timing: timing.mean_epoch(artifacts=False))
-        artifact = median(arm, lambda timing: timing.mean_epoch(artifacts=True))
-        drain = median(arm, lambda timing: timing.drain_seconds)
-        total = median(arm, lambda timing: timing.train_seconds + timing.drain_seconds)
+    for arm, arm_seconds in seconds.items():
+        arm_ratios = ratios.get(
+            arm, {key: [1.0] for key in ("epoch", "plain", "artifact", "total")}
+        )
+        median = {key: statistics.median(values) for key, values in arm_ratios.items()}
         lines.append(
-            f"{arm:<12}{epoch:>9.3f}{epoch / reference_epoch:>8.3f}"
-            f"{plain / reference_plain:>11.3f}{artifact / reference_artifact:>14.3f}"
-            f"{drain:>9.3f}{total / reference_train:>13.3f}"
+            f"{arm:<12}{statistics.median(arm_seconds['epoch']):>9.3f}{median['epoch']:>8.3f}"
+            f"{median['plain']:>11.3f}{median['artifact']:>14.3f}"
+            f"{statistics.median(arm_seconds['drain']):>9.3f}{median['total']:>13.3f}"
         )
     return "\n".join(lines)
 
@@ -191,7 +210,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     torch.set_num_threads(1)
-    arms = [REFERENCE, *arguments.backends.split(",")]
+    backends = arguments.backends.split(",")
+    arms = [REFERENCE, *backends]
     source = load_bundled_adult()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -202,21 +222,25 @@ def main(argv: Sequence[str] | None = None) -> None:
         # Warm-up: one short untimed run per arm (imports, MLflow store creation, caches).
         for arm in arms:
             run_once(arm, source, epochs=1, period=arguments.period, root=root)
-        timings: dict[str, list[RunTiming]] = {arm: [] for arm in arms}
+        runs: list[tuple[str, RunTiming]] = []
         for round_index in range(arguments.repeats):
-            shift = round_index % len(arms)
-            for arm in arms[shift:] + arms[:shift]:
-                timings[arm].append(
-                    run_once(
-                        arm, source, epochs=arguments.epochs, period=arguments.period, root=root
-                    )
+            shift = round_index % len(backends)
+            order = [REFERENCE]
+            for backend in backends[shift:] + backends[:shift]:
+                order += [backend, REFERENCE]
+            if runs:
+                order = order[1:]  # the previous round ended with a reference run
+            for arm in order:
+                timing = run_once(
+                    arm, source, epochs=arguments.epochs, period=arguments.period, root=root
                 )
+                runs.append((arm, timing))
                 print(f"round {round_index + 1}: {arm} done", flush=True)
     print(
         f"epochs={arguments.epochs} period={arguments.period} repeats={arguments.repeats} "
         f"torch threads={torch.get_num_threads()}; medians over rounds"
     )
-    print(report(timings))
+    print(report(runs))
 
 
 if __name__ == "__main__":

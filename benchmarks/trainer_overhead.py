@@ -2,7 +2,10 @@
 
 Trains the same MLP (one-hot UCI Adult features, batch 512, Adam, binary cross-entropy) with:
   (a) a hand-written PyTorch loop,
-  (b) ``CustomTrainer`` with no routines,
+  (b) ``CustomTrainer`` with no routines (default ``NonFiniteLossPolicy.RAISE_IMMEDIATELY``, one
+      loss check per batch),
+  (b2) the same with ``NonFiniteLossPolicy.RAISE`` (one loss check per epoch), so that (b) - (b2)
+      is the cost of the per-batch check,
   (c) ``CustomTrainer`` with a ``BatchRoutine`` computing the mean loss,
   (d) PyTorch Lightning's ``Trainer`` with logging, checkpointing and the progress bar off.
 Variants run interleaved, in a rotated order per repeat, on one thread. Each ratio is the median
@@ -35,6 +38,7 @@ from artifact_ml.torch import (
     Model,
     ModelInput,
     ModelOutput,
+    NonFiniteLossPolicy,
 )
 
 BATCH_SIZE = 512
@@ -122,6 +126,11 @@ class BenchmarkTrainer(CustomTrainer[AdultInput, ModelOutput]):
         return torch.device("cpu")
 
 
+class EpochEndCheckTrainer(BenchmarkTrainer):
+    def _get_nonfinite_loss_policy(self) -> NonFiniteLossPolicy:
+        return NonFiniteLossPolicy.RAISE
+
+
 class MeanLossTrainer(BenchmarkTrainer):
     def _get_batch_routine(self) -> BatchRoutine[AdultInput, ModelOutput] | None:
         return BatchRoutine.build(callbacks=[MeanLossCallback()])
@@ -199,6 +208,9 @@ def main() -> None:
     variants: dict[str, Callable[[BatchDataset, nn.Sequential, int], float]] = {
         "(a) plain PyTorch loop": run_plain,
         "(b) CustomTrainer, no routines": lambda d, n, e: run_trainer(BenchmarkTrainer, d, n, e),
+        "(b2) CustomTrainer, loss checked per epoch": lambda d, n, e: run_trainer(
+            EpochEndCheckTrainer, d, n, e
+        ),
         "(c) CustomTrainer + BatchRoutine mean loss": lambda d, n, e: run_trainer(
             MeanLossTrainer, d, n, e
         ),

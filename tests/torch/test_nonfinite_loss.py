@@ -1,4 +1,4 @@
-"""NaN and infinite losses: an error naming epoch and batch (at epoch end or at once), or skips."""
+"""NaN and infinite losses: an error naming epoch and batch (at once by default), or skips."""
 
 from __future__ import annotations
 
@@ -134,3 +134,31 @@ def test_epoch_end_raise_after_whole_epoch(tmp_path: Path) -> None:
     assert trainer.global_step == 8
     assert not all(bool(torch.isfinite(parameter).all()) for parameter in model.parameters())
     assert sorted(path.name for path in tmp_path.iterdir()) == ["epoch_0001.pt"]
+
+
+def test_default_policy_stops_at_bad_batch() -> None:
+    model = NthCallPoisoned(poisoned_call=5)  # epoch 2, batch 1 with 4 batches per epoch
+    loader = DataLoader(Dataset(make_items(num_rows=32)), batch_size=8, shuffle=False)
+    trainer = CPUTrainer.build(model=model, train_loader=loader, max_epochs=3)
+
+    with pytest.raises(NonFiniteLossError) as caught:
+        trainer.train()
+
+    assert trainer.nonfinite_loss_policy is NonFiniteLossPolicy.RAISE_IMMEDIATELY
+    assert (caught.value.epoch, caught.value.batch) == (2, 1)
+    assert model.calls == 6
+    assert trainer.global_step == 5
+    for parameter in model.parameters():
+        assert torch.isfinite(parameter).all()
+
+
+def test_default_policy_per_device() -> None:
+    class MetaDeviceTrainer(CPUTrainer):
+        def _get_device(self) -> torch.device:
+            return torch.device("meta")
+
+    cpu_trainer = CPUTrainer.build(model=MLPRegressor(), train_loader=_poisoned_loader(0))
+    meta_trainer = MetaDeviceTrainer.build(model=MLPRegressor(), train_loader=_poisoned_loader(0))
+
+    assert cpu_trainer._get_nonfinite_loss_policy() is NonFiniteLossPolicy.RAISE_IMMEDIATELY
+    assert meta_trainer._get_nonfinite_loss_policy() is NonFiniteLossPolicy.RAISE

@@ -68,12 +68,23 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
 
     Raises:
         FileNotFoundError: if ``path`` does not exist.
-        ValueError: if the file is not a checkpoint of a known format version.
+        ValueError: if the file cannot be read as a checkpoint (empty, truncated, damaged or of
+            another format), chained from the error that ``torch.load`` raised, or if it is not
+            a checkpoint of a known format version.
     """
     checkpoint_file = Path(path)
     if not checkpoint_file.is_file():
         raise FileNotFoundError(f"Checkpoint {checkpoint_file} not found.")
-    state = torch.load(checkpoint_file, map_location="cpu", weights_only=True)
+    try:
+        state = torch.load(checkpoint_file, map_location="cpu", weights_only=True)
+    # A damaged file fails in many ways (OSError, EOFError, RuntimeError, UnpicklingError,
+    # KeyError, ...) depending on where the bytes break, so every failure is reported the same way.
+    except Exception as error:
+        raise ValueError(
+            f"Checkpoint {checkpoint_file} is damaged or not a checkpoint and cannot be loaded "
+            f"({type(error).__name__}: {error}). Resume from an earlier checkpoint (see "
+            "latest_checkpoint after deleting this file) or delete the file."
+        ) from error
     if not isinstance(state, dict) or state.get("format_version") != CHECKPOINT_FORMAT_VERSION:
         raise ValueError(
             f"{checkpoint_file} is not an artifact-ml checkpoint of format version "

@@ -121,6 +121,11 @@ class DataLoader(Generic[T]):
         persistent_workers: bool = False,
         device: torch.device | str | None = None,
     ) -> None:
+        if shuffle and sampler is None and _has_no_items(dataset):
+            raise ValueError(
+                f"DataLoader got an empty dataset ({type(dataset).__name__} of length 0), so it "
+                "has nothing to shuffle or load; pass a dataset with at least one item."
+            )
         self.dataset = dataset
         self.generator = generator
         self.device: torch.device | None = None if device is None else torch.device(device)
@@ -154,3 +159,10 @@ class DataLoader(Generic[T]):
         non_blocking = self._non_blocking and device.type == "cuda"
         for batch in self.loader:
             yield move_to_device(batch, device, non_blocking=non_blocking)
+
+
+def _has_no_items(dataset: torch.utils.data.Dataset[Any]) -> bool:
+    try:
+        return len(dataset) == 0  # type: ignore[arg-type]
+    except TypeError:
+        return False

@@ -36,6 +36,10 @@ class ScoreCache:
         """Return a copy of the scores recorded at ``epoch`` (empty if none)."""
         return dict(self._scores.get(epoch, {}))
 
+    def names(self) -> set[str]:
+        """Return every score name recorded at any epoch."""
+        return {name for scores in self._scores.values() for name in scores}
+
     def latest(self, name: str) -> tuple[int, float] | None:
         """Return the last ``(epoch, score)`` recorded for ``name``, or ``None``."""
         for epoch in sorted(self._scores, reverse=True):

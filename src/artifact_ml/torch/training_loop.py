@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data.distributed import DistributedSampler
 
+from artifact_ml.torch.batch_contract import check_training_batch, check_training_output
 from artifact_ml.torch.distributed import (
     all_gather_values,
     broadcast_scores,
@@ -23,6 +25,7 @@ from artifact_ml.torch.distributed import (
 )
 from artifact_ml.torch.errors import NonFiniteLossError, NonFiniteLossPolicy
 from artifact_ml.torch.io import InputT, OutputT
+from artifact_ml.torch.monitor_names import MonitoredNameCheck
 from artifact_ml.torch.precision import Precision
 from artifact_ml.torch.progress import ProgressBar
 from artifact_ml.torch.routines.artifact import ArtifactRoutine
@@ -67,11 +70,21 @@ class TrainingLoop(TrainingState[InputT, OutputT]):
     loader_routine: DataLoaderRoutine[InputT, OutputT] | None
     artifact_routine: ArtifactRoutine[Model[InputT, OutputT]] | None
     distributed_model: DistributedDataParallel | None
+    monitored_name_check: MonitoredNameCheck
+    # Whether the first batch and training_step output passed the checks of batch_contract.
+    batch_contract_checked: bool
 
     def run_epochs(self) -> None:
         """Run epochs ``self.epoch + 1`` to ``max_epochs``, or until the early stopper stops."""
         if self.early_stopper is not None and self.early_stopper.should_stop:
             logger.info("Training already stopped early at epoch %d.", self.epoch)
+            return
+        if self.epoch >= self.max_epochs:
+            logger.info(
+                "Training already reached max_epochs=%d; call train(max_epochs=...) with a larger "
+                "bound to continue.",
+                self.max_epochs,
+            )
             return
         logger.info(
             "Training %s on %s from epoch %d to %d%s.",
@@ -91,6 +104,8 @@ class TrainingLoop(TrainingState[InputT, OutputT]):
                 self._save_checkpoint(epoch, is_last_epoch=should_stop or is_last_epoch)
             if should_stop:
                 break
+        if self.distributed.is_main_process:
+            self.monitored_name_check.at_end(self.epoch)
         logger.info("Training ended after epoch %d.", self.epoch)
 
     def _training_step_function(self) -> Callable[[InputT], OutputT]:
@@ -119,10 +134,19 @@ class TrainingLoop(TrainingState[InputT, OutputT]):
         on_batch = routine.on_batch if routine is not None and routine.observes_batches else None
         if progress_bar is not None:
             progress_bar.start_epoch(epoch, self.max_epochs, _length_or_none(self.train_loader))
+        model_name = type(model).__name__
+        check_contract = not self.batch_contract_checked
+        batch_index = -1
         try:
             for batch_index, batch in enumerate(self.train_loader):
+                if check_contract:
+                    check_training_batch(model_name, batch, epoch=epoch, batch_index=batch_index)
                 with autocast():
                     output = training_step(batch)
+                if check_contract:
+                    check_training_output(model_name, output, epoch=epoch, batch_index=batch_index)
+                    self.batch_contract_checked = True
+                    check_contract = False
                 loss = output["loss"]
                 detached_loss = loss.detach()
                 if check_each_loss and not self._check_batch_loss(
@@ -152,6 +176,12 @@ class TrainingLoop(TrainingState[InputT, OutputT]):
         finally:
             if routine is not None:
                 routine.remove_hooks()
+        if batch_index < 0:
+            raise ValueError(
+                f"The training loader of {model_name} yielded no batch at epoch {epoch}; check "
+                "that its dataset is not empty and that drop_last=True does not drop its only "
+                "batch."
+            )
 
         if skipped_batches:
             logger.warning(
@@ -172,7 +202,8 @@ class TrainingLoop(TrainingState[InputT, OutputT]):
             bad_rank: int | None = int(bad_ranks[0, 0].item())
             bad_values = rank_losses[bad_rank]
         else:
-            if bool(torch.isfinite(loss).all()):
+            # The loss has one element (checked at the first batch); .item() is the cheapest read.
+            if math.isfinite(loss.item()):
                 return True
             bad_rank = None
             bad_values = loss.reshape(-1)
@@ -248,21 +279,31 @@ class TrainingLoop(TrainingState[InputT, OutputT]):
                 self.tracking_client.log_score(name, score, step=epoch)
         # A list of (name, score) pairs, so that the cache rejects a name two routines report.
         routine_scores: list[tuple[str, float]] = []
+        name_check = self.monitored_name_check
         if self.batch_routine is not None:
-            routine_scores.extend(self.batch_routine.end_epoch(self.optimizer, epoch).items())
+            batch_scores = self.batch_routine.end_epoch(self.optimizer, epoch)
+            if batch_scores:
+                name_check.mark_reported("batch routine")
+            routine_scores.extend(batch_scores.items())
         if self.loader_routine is not None:
             loader_scores = self.loader_routine.run(self.model, epoch, is_last_epoch=is_last_epoch)
+            if loader_scores:
+                name_check.mark_reported("loader routine")
             routine_scores.extend(loader_scores.items())
         if self.artifact_routine is not None:
             artifact_scores = self.artifact_routine.run(
                 self.model, epoch, is_last_epoch=is_last_epoch
             )
+            if artifact_scores:
+                name_check.mark_reported("artifact routine")
             routine_scores.extend(artifact_scores.items())
         if self.distributed.is_distributed:
             routine_scores = broadcast_scores(routine_scores, is_main_process=is_main_process)
         for name, score in routine_scores:
             cache.record(epoch, name, score)
         scores = cache.scores_at(epoch)
+        if not name_check.is_done and is_main_process:
+            name_check.after_epoch(epoch, cache.names())
 
         if self.scheduler is not None and self.scheduler_interval is SchedulerInterval.EPOCH:
             step_epoch_scheduler(self.scheduler, scores, self.scheduler_monitor)

@@ -100,7 +100,7 @@ def test_consecutive_scores_form_one_batch(tmp_path: Path) -> None:
     assert stored.scores["validation/corr"] == [(3, 0.3)]
 
 
-def test_failed_batch_goes_to_fallback(tmp_path: Path) -> None:
+def test_failed_batch_written_one_by_one(tmp_path: Path) -> None:
     backend = BatchingRunFolder(tmp_path / "run", failing=True)
     client = build_client(backend, tmp_path / "fallback")
     client.log_plot("validation/curve", make_figure(0), step=0)
@@ -109,11 +109,12 @@ def test_failed_batch_goes_to_fallback(tmp_path: Path) -> None:
     backend.gate.set()
     client.stop()
 
-    fallback = read_run_folder(tmp_path / "fallback" / "exp" / "run")
-    assert fallback.scores["train/loss"] == [(step, float(step)) for step in range(1, 5)]
-    assert [name for name, _ in backend.calls] == ["plot", "batch", "batch"]
-    assert client.fallback_count == 4
+    stored = read_run_folder(tmp_path / "run")
+    assert stored.scores["train/loss"] == [(step, float(step)) for step in range(1, 5)]
+    assert [name for name, _ in backend.calls] == ["plot", "batch", "batch"] + ["score"] * 4
+    assert client.fallback_count == 0
     assert client.lost_count == 0
+    assert not (tmp_path / "fallback").exists()
 
 
 def test_png_rendered_once_for_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,12 +19,14 @@ FAST_RETRIES = DeliveryConfig(max_attempts=3, initial_retry_delay=0.001, retry_b
 
 
 class FlakyBackend:
-    """Wraps a real backend; its ``write_*`` calls raise OSError while ``failures_left`` > 0."""
+    """Wraps a real backend; its ``write_*`` calls raise ``error_type`` (default OSError) while
+    ``failures_left`` > 0."""
 
     def __init__(self, backend: TrackingBackend, failures: int) -> None:
         self._backend = backend
         self.failures_left = failures
         self.failed_calls = 0
+        self.error_type: type[Exception] = OSError
 
     def __getattr__(self, attribute: str) -> Any:
         target = getattr(self._backend, attribute)
@@ -35,7 +37,7 @@ class FlakyBackend:
             if self.failures_left > 0:
                 self.failures_left -= 1
                 self.failed_calls += 1
-                raise OSError(f"backend unavailable ({attribute})")
+                raise self.error_type(f"backend unavailable ({attribute})")
             target(**kwargs)
 
         return write

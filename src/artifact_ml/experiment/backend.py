@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -14,10 +15,19 @@ from artifact_ml.experiment.plot_image import PlotImage
 if TYPE_CHECKING:
     from artifact_ml.experiment.records import LogRecord, RecordKind
 
-__all__ = ["StorageName", "TrackingBackend"]
+__all__ = ["RunOutcome", "StorageName", "TrackingBackend"]
 
 StorageName = tuple[str, str, str]
 """(namespace, name as stored by the backend, description of the result that owns it)."""
+
+
+class RunOutcome(Enum):
+    """How a run ended: passed to ``TrackingBackend.close``."""
+
+    FINISHED = "finished"
+    FAILED = "failed"
+    KILLED = "killed"
+    """Interrupted by the user (``KeyboardInterrupt``)."""
 
 
 class TrackingBackend(ABC):
@@ -37,6 +47,10 @@ class TrackingBackend(ABC):
 
     batches_scores: ClassVar[bool] = False
     """Whether consecutive score records go to ``write_score_batch`` in one call."""
+
+    stores_non_finite: ClassVar[bool] = True
+    """Whether the backend stores NaN, inf and -inf scores; if False, the worker writes such
+    scores to the fallback folder and logs a warning instead of passing them on."""
 
     @abstractmethod
     def write_score(self, *, name: str, score: float, step: int | None) -> None: ...
@@ -69,12 +83,14 @@ class TrackingBackend(ABC):
         """Write score and score-collection records (in logging order) in one call, all or none.
 
         Called only when ``batches_scores`` is True; a failed batch is retried as a whole, then
-        each of its records goes to the fallback folder.
+        each of its records is written on its own, so only the records that fail again go to
+        the fallback folder.
         """
         raise NotImplementedError(f"{type(self).__name__} does not batch scores.")
 
-    def close(self) -> None:  # noqa: B027 - optional hook, most backends need nothing
-        """Finish the run (e.g. mark it finished); called once, after every write."""
+    def close(self, *, outcome: RunOutcome = RunOutcome.FINISHED) -> None:  # noqa: B027
+        """Finish the run and record ``outcome`` where the backend can; called once, after every
+        write. The default does nothing (an optional hook)."""
 
     def results_hint(self) -> str:
         """Return one line telling a user where to find the results."""

@@ -6,6 +6,8 @@ are scalars, plots are debug images (the PNG every backend stores, uploaded from
 file), arrays are artifacts named ``<name>/step_<step>`` (and
 ``<name>/<key>/step_<step>`` in collections), files are artifacts named ``<name>/step_<step>``.
 ClearML needs an iteration, so a result without a step is reported at iteration 0.
+ClearML stores NaN and infinite scalars as 0.0 (clearml 2.1), so such scores go to the fallback
+folder instead (see ``TrackingClient.log_score``).
 
 ClearML allows one task per process: stop a ClearML client before building another.
 """
@@ -14,13 +16,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from artifact_ml.experiment.backend import StorageName, TrackingBackend
+from artifact_ml.experiment.backend import RunOutcome, StorageName, TrackingBackend
 from artifact_ml.experiment.delivery import DeliveryConfig
 from artifact_ml.experiment.optional_dependency import import_optional
 from artifact_ml.experiment.plot_image import PlotImage
@@ -51,9 +53,37 @@ def _offline_from_environment() -> bool:
     return not os.environ.get("CLEARML_API_HOST")
 
 
+_CACHE_DIRECTORY_VARIABLE = "CLEARML_CACHE_DIR"
+
+
+def _set_cache_directory(cache_dir: Path | None) -> Callable[[], None]:
+    """Point ``$CLEARML_CACHE_DIR`` at ``cache_dir`` and return the function that restores it.
+
+    clearml 2.1 reads the variable whenever it resolves its cache or offline folder, so it must
+    stay set until the task is closed.
+    """
+    if cache_dir is None:
+        return lambda: None
+    previous = os.environ.get(_CACHE_DIRECTORY_VARIABLE)
+    os.environ[_CACHE_DIRECTORY_VARIABLE] = str(cache_dir.resolve())
+
+    def restore() -> None:
+        if previous is None:
+            os.environ.pop(_CACHE_DIRECTORY_VARIABLE, None)
+        else:
+            os.environ[_CACHE_DIRECTORY_VARIABLE] = previous
+
+    return restore
+
+
 class _ClearMLBackend(TrackingBackend):
-    def __init__(self, *, task: Any, offline: bool) -> None:
+    stores_non_finite = False
+
+    def __init__(
+        self, *, task: Any, offline: bool, restore_environment: Callable[[], None]
+    ) -> None:
         self._task = task
+        self._restore_environment = restore_environment
         self._logger = task.get_logger()
         self._offline = offline
         self.offline_folder: Path | None = Path(task.get_offline_mode_folder()) if offline else None
@@ -106,8 +136,18 @@ class _ClearMLBackend(TrackingBackend):
     def write_file(self, *, name: str, path: Path, step: int | None) -> None:
         self._upload(f"{name}/{_step_label(step)}", str(path))
 
-    def close(self) -> None:
-        self._task.close()
+    def close(self, *, outcome: RunOutcome = RunOutcome.FINISHED) -> None:
+        # An offline session keeps no task status (clearml 2.1), so the outcome is also stored
+        # as the parameter "artifact_ml/outcome". Task.close marks the task completed.
+        self._task.set_parameter("artifact_ml/outcome", outcome.value)
+        try:
+            self._task.close()
+        finally:
+            self._restore_environment()
+        if outcome is RunOutcome.FAILED:
+            self._task.mark_failed(status_reason="the tracked code raised an exception", force=True)
+        elif outcome is RunOutcome.KILLED:
+            self._task.mark_stopped(force=True, status_message="interrupted by the user")
 
     def results_hint(self) -> str:
         if self.offline_folder is not None:
@@ -156,6 +196,7 @@ class ClearMLTrackingClient(TrackingClient):
         *,
         task_name: str | None = None,
         offline: bool | None = None,
+        cache_dir: str | Path | None = None,
         delivery: DeliveryConfig | None = None,
     ) -> ClearMLTrackingClient:
         """Start a ClearML task in project ``experiment_id``, or resume the task ``run_id``.
@@ -166,13 +207,21 @@ class ClearMLTrackingClient(TrackingClient):
             task_name: name of a new task; default: a time-based run name.
             offline: store the session locally (under ``$CLEARML_CACHE_DIR/offline``); default:
                 ``$CLEARML_OFFLINE_MODE`` if set, else offline unless ``$CLEARML_API_HOST`` is set.
+            cache_dir: ClearML's cache folder, which contains the offline sessions. It sets
+                ``$CLEARML_CACHE_DIR`` in this process until the client stops. Default: the
+                variable's value, else ClearML's default ``~/.clearml/cache``. NOTE: clearml
+                2.1.12 still writes its session cache ``~/.clearml/.session.json`` in HOME.
             delivery: queue, retry and fallback settings.
 
         Raises:
             ImportError: if clearml is not installed.
             RuntimeError: if another ClearML task is running in this process.
+            ValueError: if ``experiment_id`` or ``run_id`` is invalid (checked before ClearML
+                starts a task).
         """
         validate_identifier(experiment_id, what="experiment id")
+        if run_id is not None:
+            validate_identifier(run_id, what="run id")
         clearml = import_optional("clearml", extra="clearml", client="ClearMLTrackingClient")
         check_updates = import_optional(
             "clearml.utilities.check_updates", extra="clearml", client="ClearMLTrackingClient"
@@ -197,15 +246,29 @@ class ClearMLTrackingClient(TrackingClient):
             "auto_connect_streams": False,
             "auto_connect_arg_parser": False,
         }
-        if run_id is None:
-            task = task_class.init(reuse_last_task_id=False, **options)
-        else:
-            task = task_class.init(continue_last_task=run_id, **options)
-            # A continued task offsets every iteration by its last one; steps stay as logged.
-            task.set_initial_iteration(0)
-        backend = _ClearMLBackend(task=task, offline=is_offline)
-        client = cls(
-            backend=backend, experiment_id=experiment_id, run_id=task.id, delivery=delivery
-        )
+        restore_environment = _set_cache_directory(None if cache_dir is None else Path(cache_dir))
+        try:
+            if run_id is None:
+                task = task_class.init(reuse_last_task_id=False, **options)
+            else:
+                task = task_class.init(continue_last_task=run_id, **options)
+        except BaseException:
+            restore_environment()
+            raise
+        try:
+            if run_id is not None:
+                # A continued task offsets every iteration by its last one; steps stay as logged.
+                task.set_initial_iteration(0)
+            backend = _ClearMLBackend(
+                task=task, offline=is_offline, restore_environment=restore_environment
+            )
+            client = cls(
+                backend=backend, experiment_id=experiment_id, run_id=task.id, delivery=delivery
+            )
+        except BaseException:
+            # Leave no running task behind: ClearML allows one per process.
+            task.close()
+            restore_environment()
+            raise
         client.offline_folder = backend.offline_folder
         return client

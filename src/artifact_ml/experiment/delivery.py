@@ -16,15 +16,24 @@ collections go out in one call.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import math
 import queue
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
-from artifact_ml.experiment.backend import TrackingBackend
+from artifact_ml.experiment.backend import RunOutcome, TrackingBackend
 from artifact_ml.experiment.delivery_config import DeliveryConfig, default_fallback_root
-from artifact_ml.experiment.records import SCORE_KINDS, LogRecord, close_figures, write_record
+from artifact_ml.experiment.records import (
+    SCORE_KINDS,
+    LogRecord,
+    RecordKind,
+    close_figures,
+    write_record,
+)
 from artifact_ml.experiment.render_process import RenderProcess, shared_render_process
 from artifact_ml.experiment.retry import write_with_retries
 from artifact_ml.experiment.run_folder import RunFolderBackend
@@ -65,6 +74,7 @@ class DeliveryWorker:
         self._queue: queue.Queue[LogRecord | None] = queue.Queue(maxsize=config.queue_size)
         self._stop_lock = threading.Lock()
         self._stopping = False
+        self._outcome = RunOutcome.FINISHED
         self._warned_full = False
         self._consecutive_failures = 0
         self._held: list[LogRecord | None] = []
@@ -108,11 +118,16 @@ class DeliveryWorker:
                 self._warned_full = True
             self._queue.put(record)
 
-    def stop(self) -> None:
-        """Write every queued result, close the backend and join the worker thread; idempotent."""
+    def stop(self, *, outcome: RunOutcome = RunOutcome.FINISHED) -> None:
+        """Write every queued result, close the backend and join the worker thread; idempotent.
+
+        ``outcome`` is passed to the backend's ``close``; only the first call's outcome counts.
+        """
         with self._stop_lock:
             first_call = not self._stopping
             self._stopping = True
+            if first_call:
+                self._outcome = outcome
         if first_call and self._thread.is_alive():
             self._queue.put(None)
         if self._thread is not threading.current_thread():
@@ -162,6 +177,10 @@ class DeliveryWorker:
     def _handle(self, record: LogRecord) -> None:
         """Deliver ``record``, batched with the score records queued right after it if the
         backend takes batches. The first other record taken from the queue waits for ``_next``."""
+        accepted = self._divert_non_finite(record)
+        if accepted is None:
+            return
+        record = accepted
         if record.kind not in SCORE_KINDS or not self._backend.batches_scores:
             self._deliver(record)
             return
@@ -174,7 +193,9 @@ class DeliveryWorker:
             if following is None or following.kind not in SCORE_KINDS:
                 self._held.append(following)
                 break
-            batch.append(following)
+            accepted = self._divert_non_finite(following)
+            if accepted is not None:
+                batch.append(accepted)
         if len(batch) == 1:
             self._deliver(record)
         else:
@@ -206,9 +227,49 @@ class DeliveryWorker:
             self.written_count += len(records)
             self._consecutive_failures = 0
             return
-        self._consecutive_failures += 1
+        # One bad record (e.g. a key the store rejects) fails the whole batch: write each record
+        # on its own so that only the records that fail again go to the fallback folder.
+        logger.warning(
+            "Writing the %d records of the failed batch of run %s one at a time.",
+            len(records),
+            self._run_id,
+        )
         for record in records:
+            self._deliver(record)
+
+    def _divert_non_finite(self, record: LogRecord) -> LogRecord | None:
+        """Return ``record`` without its NaN/inf scores if the backend cannot store them.
+
+        The removed scores go to the fallback folder with a warning. Returns ``None`` if nothing
+        is left for the backend."""
+        if record.kind not in SCORE_KINDS or self._backend.stores_non_finite:
+            return record
+        if record.kind is RecordKind.SCORE:
+            if math.isfinite(cast(float, record.value)):
+                return record
+            self._warn_non_finite(record.name, cast(float, record.value))
             self._write_fallback(record)
+            return None
+        scores = cast(dict[str, float], record.value)
+        finite = {key: value for key, value in scores.items() if math.isfinite(value)}
+        if len(finite) == len(scores):
+            return record
+        rejected = {key: value for key, value in scores.items() if key not in finite}
+        for key, value in rejected.items():
+            self._warn_non_finite(f"{record.name}[{key!r}]", value)
+        self._write_fallback(dataclasses.replace(record, value=rejected))
+        return dataclasses.replace(record, value=finite) if finite else None
+
+    def _warn_non_finite(self, name: str, value: float) -> None:
+        logger.warning(
+            "%s cannot store the non-finite score %r = %r of run %s; it goes to the fallback "
+            "folder %s instead.",
+            type(self._backend).__name__,
+            name,
+            value,
+            self._run_id,
+            self.fallback_dir,
+        )
 
     def _render(self, record: LogRecord) -> None:
         """Render the record's figures to PNG in the renderer process if the backend uses PNG.
@@ -261,6 +322,6 @@ class DeliveryWorker:
             if backend is None:
                 continue
             try:
-                backend.close()
+                backend.close(outcome=self._outcome)
             except Exception:
                 logger.exception("%s failed to close run %s.", type(backend).__name__, self._run_id)

@@ -20,9 +20,10 @@ def build_tracking_client(
     """Build the tracking client of ``backend`` (one of ``TRACKING_BACKENDS``).
 
     ``root_dir`` is where local data goes: the run folders of "filesystem", the SQLite store and
-    artifacts of "mlflow" and the offline data of "neptune"; "memory" and "clearml" ignore it
-    (ClearML's offline sessions go under ``$CLEARML_CACHE_DIR``). Each backend also honours its
-    usual environment variables (e.g. ``MLFLOW_TRACKING_URI``). Pass ``run_id`` to resume a run.
+    artifacts of "mlflow" and the offline data of "neptune". ClearML's cache, with its offline
+    sessions, goes to ``root_dir / "clearml"``, and "memory" ignores ``root_dir``. Each backend
+    also honours its usual environment variables (e.g. ``MLFLOW_TRACKING_URI``). Pass ``run_id``
+    to resume a run.
 
     Raises:
         ValueError: if ``backend`` is unknown (the message lists the known ones).
@@ -47,7 +48,10 @@ def build_tracking_client(
     if backend == "clearml":
         from artifact_ml.experiment.clearml_client import ClearMLTrackingClient
 
-        return ClearMLTrackingClient.build(experiment_id=experiment_id, run_id=run_id)
+        cache_dir = None if root_dir is None else Path(root_dir) / "clearml"
+        return ClearMLTrackingClient.build(
+            experiment_id=experiment_id, run_id=run_id, cache_dir=cache_dir
+        )
     if backend == "neptune":
         from artifact_ml.experiment.neptune_client import NeptuneTrackingClient
 

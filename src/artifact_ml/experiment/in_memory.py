@@ -10,7 +10,7 @@ from typing import ClassVar
 import numpy as np
 from matplotlib.figure import Figure
 
-from artifact_ml.experiment.backend import TrackingBackend
+from artifact_ml.experiment.backend import RunOutcome, TrackingBackend
 from artifact_ml.experiment.delivery import DeliveryConfig
 from artifact_ml.experiment.plot_image import PlotImage
 from artifact_ml.experiment.tracking_client import (
@@ -41,6 +41,8 @@ class InMemoryRun:
     plot_collections: dict[str, list[tuple[Step, dict[str, Figure]]]] = field(default_factory=dict)
     files: dict[str, list[tuple[Step, bytes]]] = field(default_factory=dict)
     finished: bool = False
+    outcome: RunOutcome | None = None
+    """The outcome of the finished run (``None`` while it runs)."""
 
 
 class _InMemoryBackend(TrackingBackend):
@@ -78,8 +80,9 @@ class _InMemoryBackend(TrackingBackend):
     def write_file(self, *, name: str, path: Path, step: int | None) -> None:
         self.run.files.setdefault(name, []).append((step, path.read_bytes()))
 
-    def close(self) -> None:
+    def close(self, *, outcome: RunOutcome = RunOutcome.FINISHED) -> None:
         self.run.finished = True
+        self.run.outcome = outcome
 
     def results_hint(self) -> str:
         return f"Results of {self._description} are kept in memory only (lost at exit)."
@@ -110,6 +113,7 @@ class InMemoryTrackingClient(TrackingClient):
         with cls._runs_lock:
             run = cls._runs.setdefault((experiment_id, run_id), InMemoryRun())
         run.finished = False
+        run.outcome = None
         backend = _InMemoryBackend(run, description=f"run {run_id} of experiment {experiment_id}")
         client = cls(backend=backend, experiment_id=experiment_id, run_id=run_id, delivery=delivery)
         client.run = run

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from artifact_ml.experiment.backend import StorageName, TrackingBackend
+from artifact_ml.experiment.backend import RunOutcome, StorageName, TrackingBackend
 from artifact_ml.experiment.delivery import DeliveryConfig
 from artifact_ml.experiment.filesystem import default_tracking_root
 from artifact_ml.experiment.optional_dependency import import_optional
@@ -48,10 +48,28 @@ _ARTIFACT_FOLDERS = {
 }
 # MLflow rejects a log_batch call with more than 1000 metrics (mlflow 3.x).
 _MAX_METRICS_PER_BATCH = 1000
+# MLflow rejects metric keys longer than 250 characters (MAX_ENTITY_KEY_LENGTH, mlflow 3.x).
+MAX_METRIC_KEY_LENGTH = 250
+_RUN_STATUSES = {
+    RunOutcome.FINISHED: "FINISHED",
+    RunOutcome.FAILED: "FAILED",
+    RunOutcome.KILLED: "KILLED",
+}
 
 
 def _metric_name(name: str) -> str:
     return _INVALID_METRIC_CHARACTERS.sub("_", name)
+
+
+def _checked_metric_name(name: str) -> str:
+    """Return the metric key of ``name``; raise ValueError if MLflow would reject its length."""
+    key = _metric_name(name)
+    if len(key) > MAX_METRIC_KEY_LENGTH:
+        raise ValueError(
+            f"Invalid result name {name[:60]!r}... for MLflow: the metric key is {len(key)} "
+            f"characters long; MLflow allows {MAX_METRIC_KEY_LENGTH}. Shorten the name or key."
+        )
+    return key
 
 
 def _step_label(step: int | None) -> str:
@@ -82,10 +100,11 @@ class _MlflowBackend(TrackingBackend):
     ) -> list[StorageName]:
         owner = f"{kind.value} {name!r}"
         if kind is RecordKind.SCORE:
-            return [("metric", _metric_name(name), owner)]
+            return [("metric", _checked_metric_name(name), owner)]
         if kind is RecordKind.SCORE_COLLECTION:
             return [
-                ("metric", _metric_name(f"{name}/{key}"), f"{owner} key {key!r}") for key in keys
+                ("metric", _checked_metric_name(f"{name}/{key}"), f"{owner} key {key!r}")
+                for key in keys
             ]
         return [("artifact", f"{_ARTIFACT_FOLDERS[kind]}/{name}", owner)]
 
@@ -143,8 +162,8 @@ class _MlflowBackend(TrackingBackend):
         artifact_path = f"files/{name}" if step is None else f"files/{name}/{_step_label(step)}"
         self._client.log_artifact(self._run_id, str(path), artifact_path=artifact_path)
 
-    def close(self) -> None:
-        self._client.set_terminated(self._run_id, status="FINISHED")
+    def close(self, *, outcome: RunOutcome = RunOutcome.FINISHED) -> None:
+        self._client.set_terminated(self._run_id, status=_RUN_STATUSES[outcome])
 
     def results_hint(self) -> str:
         if _is_local_store(self._tracking_uri):
@@ -219,6 +238,8 @@ class MlflowTrackingClient(TrackingClient):
             ValueError: if ``run_id`` is not a run of this experiment.
         """
         validate_identifier(experiment_id, what="experiment id")
+        if run_id is not None:
+            validate_identifier(run_id, what="run id")
         tracking = import_optional("mlflow.tracking", extra="mlflow", client="MlflowTrackingClient")
         root = Path(root_dir) if root_dir is not None else default_tracking_root()
         uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
@@ -228,6 +249,14 @@ class MlflowTrackingClient(TrackingClient):
         client = tracking.MlflowClient(tracking_uri=uri)
 
         experiment = client.get_experiment_by_name(experiment_id)
+        if run_id is not None:
+            # Check the run before anything is created, so a wrong run id leaves no experiment.
+            cls._resume(
+                client=client,
+                run_id=run_id,
+                experiment_id=None if experiment is None else experiment.experiment_id,
+                experiment_name=experiment_id,
+            )
         if experiment is not None:
             mlflow_experiment_id = experiment.experiment_id
         else:
@@ -240,8 +269,6 @@ class MlflowTrackingClient(TrackingClient):
 
         if run_id is None:
             run_id = client.create_run(mlflow_experiment_id, run_name=run_name).info.run_id
-        else:
-            cls._resume(client=client, run_id=run_id, experiment_id=mlflow_experiment_id)
         backend = _MlflowBackend(
             client=client, run_id=run_id, tracking_uri=uri, experiment=experiment_id
         )
@@ -252,7 +279,10 @@ class MlflowTrackingClient(TrackingClient):
         return tracking_client
 
     @staticmethod
-    def _resume(*, client: Any, run_id: str, experiment_id: str) -> None:
+    def _resume(
+        *, client: Any, run_id: str, experiment_id: str | None, experiment_name: str
+    ) -> None:
+        """Mark ``run_id`` running again; ``experiment_id`` is None if the experiment is new."""
         from mlflow.exceptions import MlflowException
 
         try:
@@ -260,8 +290,9 @@ class MlflowTrackingClient(TrackingClient):
         except MlflowException as error:
             raise ValueError(f"Cannot resume MLflow run {run_id!r}: {error}") from error
         if run.info.experiment_id != experiment_id:
+            owner = client.get_experiment(run.info.experiment_id).name
             raise ValueError(
-                f"Cannot resume MLflow run {run_id!r}: it belongs to experiment id "
-                f"{run.info.experiment_id}, not {experiment_id}. Pass that run's experiment."
+                f"Cannot resume MLflow run {run_id!r}: it belongs to experiment {owner!r}, not "
+                f"{experiment_name!r}. Pass experiment_id={owner!r}."
             )
         client.update_run(run_id, status="RUNNING")

@@ -4,13 +4,17 @@ Mapping: a score is the float series ``<name>``; a score collection is one float
 ``<name>/<key>``; a plot is the image series ``<name>`` (and ``<name>/<key>`` in collections);
 an array is the file ``<name>/step_<step>`` (``.npy``) and a file is ``<name>/step_<step>`` with
 its bytes copied (Neptune otherwise keeps only the path of a file until it syncs). Neptune fields
-and namespaces share one tree, so a name cannot be both a result and the parent of another result.
+and namespaces share one tree, so a name cannot be both a result and the parent of another result,
+and no part of a name or key may look like a step label (``step_3``, ``step_none``). Neptune
+skips NaN and infinite values (neptune 1.14), so such scores go to the fallback folder instead (see
+``TrackingClient.log_score``).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from artifact_ml.experiment.backend import StorageName, TrackingBackend
+from artifact_ml.experiment.backend import RunOutcome, StorageName, TrackingBackend
 from artifact_ml.experiment.delivery import DeliveryConfig
 from artifact_ml.experiment.optional_dependency import import_optional
 from artifact_ml.experiment.plot_image import PlotImage
@@ -35,6 +39,8 @@ __all__ = ["NeptuneTrackingClient"]
 _RESERVED_NAMESPACES = ("sys", "source_code", "monitoring", "artifact_ml")
 _DATA_DIRECTORY_VARIABLE = "NEPTUNE_DATA_DIRECTORY"
 _environment_lock = threading.Lock()
+# Arrays and files are stored as fields named like this under the result's namespace.
+_STEP_LABEL = re.compile(r"step_(\d+|none)")
 
 
 def _step_label(step: int | None) -> str:
@@ -70,6 +76,8 @@ def _data_directory(data_dir: Path | None) -> Iterator[None]:
 
 
 class _NeptuneBackend(TrackingBackend):
+    stores_non_finite = False
+
     def __init__(self, *, run: Any, mode: str, data_dir: Path) -> None:
         self._run = run
         self._mode = mode
@@ -86,6 +94,12 @@ class _NeptuneBackend(TrackingBackend):
                 f"Invalid result name {name!r} for Neptune: the namespaces "
                 f"{', '.join(_RESERVED_NAMESPACES)} are reserved. Use another first part."
             )
+        for part in [*name.split("/"), *keys]:
+            if _STEP_LABEL.fullmatch(part):
+                raise ValueError(
+                    f"Invalid result name {name!r} for Neptune: the part {part!r} looks like the "
+                    "step label under which arrays and files are stored. Rename that part."
+                )
         owner = f"{kind.value} {name!r}"
         if kind in (RecordKind.SCORE, RecordKind.PLOT):
             return _path_entries(name, owner, is_namespace=False)
@@ -131,7 +145,11 @@ class _NeptuneBackend(TrackingBackend):
         content = self._file_type.from_content(path.read_bytes(), extension=path.suffix[1:])
         self._run[f"{name}/{_step_label(step)}"].upload(content)
 
-    def close(self) -> None:
+    def close(self, *, outcome: RunOutcome = RunOutcome.FINISHED) -> None:
+        self._run["artifact_ml/outcome"] = outcome.value
+        if outcome is not RunOutcome.FINISHED:
+            # The field Neptune itself sets when it captures an uncaught exception.
+            self._run["sys/failed"] = True
         self._run.wait()
         self._run.stop()
 
@@ -213,12 +231,18 @@ class NeptuneTrackingClient(TrackingClient):
                 source_files=[],
                 git_ref=False,
             )
-        run["artifact_ml/experiment_id"] = experiment_id
-        run["artifact_ml/run_id"] = run_id
-        resolved = (
-            folder or Path(os.environ.get(_DATA_DIRECTORY_VARIABLE) or ".neptune")
-        ).resolve()
-        backend = _NeptuneBackend(run=run, mode=mode, data_dir=resolved / mode)
-        client = cls(backend=backend, experiment_id=experiment_id, run_id=run_id, delivery=delivery)
+        try:
+            run["artifact_ml/experiment_id"] = experiment_id
+            run["artifact_ml/run_id"] = run_id
+            resolved = (
+                folder or Path(os.environ.get(_DATA_DIRECTORY_VARIABLE) or ".neptune")
+            ).resolve()
+            backend = _NeptuneBackend(run=run, mode=mode, data_dir=resolved / mode)
+            client = cls(
+                backend=backend, experiment_id=experiment_id, run_id=run_id, delivery=delivery
+            )
+        except BaseException:
+            run.stop()
+            raise
         client.data_dir = resolved
         return client

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import time
 from collections.abc import Callable
@@ -9,9 +10,17 @@ from pathlib import Path
 
 from artifact_ml.experiment.delivery_config import DeliveryConfig
 
-__all__ = ["write_with_retries"]
+__all__ = ["is_permanent_error", "write_with_retries"]
 
 logger = logging.getLogger(__name__)
+
+
+def is_permanent_error(error: Exception) -> bool:
+    """Return whether retrying cannot help: a TypeError or ValueError (e.g. a value that cannot be
+    serialised) or an OSError for a file name that is too long."""
+    if isinstance(error, TypeError | ValueError):
+        return True
+    return isinstance(error, OSError) and error.errno == errno.ENAMETOOLONG
 
 
 def write_with_retries(
@@ -28,7 +37,8 @@ def write_with_retries(
     The delay before the second attempt is ``config.initial_retry_delay`` seconds and grows by
     ``config.retry_backoff`` after each failure. Each failed attempt is logged (a warning, and an
     error naming ``fallback_dir`` after the last one) with ``writer`` and ``description``, which
-    names the result and the run.
+    names the result and the run. An error that would repeat on every attempt (see
+    ``is_permanent_error``) ends the attempts at once.
     """
     delay = config.initial_retry_delay
     for attempt in range(1, attempts + 1):
@@ -36,13 +46,13 @@ def write_with_retries(
             write()
             return True
         except Exception as error:
-            if attempt == attempts:
+            if attempt == attempts or is_permanent_error(error):
                 logger.error(
                     "%s failed to write %s after %d attempt(s): %r. "
                     "Writing it to the fallback folder %s.",
                     writer,
                     description,
-                    attempts,
+                    attempt,
                     error,
                     fallback_dir,
                 )

@@ -10,6 +10,9 @@ Layout under ``run_dir`` (a result name keeps its "/" as sub-folders):
 - ``run.json``: experiment id, run id, status, start, resume and finish times (UTC, ISO 8601).
 
 A result logged without a step is written as ``step_none`` (an empty ``step`` field in CSV files).
+Each part of a name or key may be at most ``MAX_PART_BYTES`` bytes in UTF-8 after sanitising, so
+that every file name (with its suffix) fits the 255-byte limit of ext4, APFS and NTFS. Files get
+the permissions of a normally created file (``0o666`` minus the umask).
 """
 
 from __future__ import annotations
@@ -27,13 +30,29 @@ from typing import Any
 
 import numpy as np
 
-from artifact_ml.experiment.backend import StorageName, TrackingBackend
+from artifact_ml.experiment.backend import RunOutcome, StorageName, TrackingBackend
 from artifact_ml.experiment.plot_image import PlotImage
 from artifact_ml.experiment.records import RecordKind
 
-__all__ = ["RunFolderBackend", "sanitize_path_name"]
+__all__ = ["MAX_PART_BYTES", "RunFolderBackend", "check_part_lengths", "sanitize_path_name"]
 
 _INVALID_PATH_CHARACTERS = re.compile(r'[<>:"|?*]')
+MAX_PART_BYTES = 250
+"""Maximum UTF-8 length of one name part or key: 255 bytes minus room for ".csv" or ".npy"."""
+
+
+def check_part_lengths(name: str, keys: Sequence[str]) -> None:
+    """Raise ValueError if a part of ``name`` or a key is too long for a run folder.
+
+    Every backend's fallback folder is a run folder, so every client applies this limit.
+    """
+    for part in [*name.split("/"), *keys]:
+        size = len(sanitize_path_name(part).encode("utf-8"))
+        if size > MAX_PART_BYTES:
+            raise ValueError(
+                f"Invalid result name {name!r}: the part or key {part[:40]!r}... is {size} bytes "
+                f"long in UTF-8; the limit is {MAX_PART_BYTES} bytes per part. Shorten it."
+            )
 
 
 def sanitize_path_name(name: str) -> str:
@@ -49,12 +68,22 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def _current_umask() -> int:
+    # os.umask can only be read by setting it. This races with another thread that changes the
+    # umask at the same moment, which programs rarely do.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Write via a temporary file in the same folder, then rename, so no file is half-written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     os.close(handle)
     try:
+        # mkstemp creates the file with mode 0o600; give it the mode a plain open() would.
+        os.chmod(temporary, 0o666 & ~_current_umask())
         write(Path(temporary))
         os.replace(temporary, path)
     except BaseException:
@@ -95,13 +124,14 @@ class RunFolderBackend(TrackingBackend):
         self._write_metadata(metadata)
         self._started = True
 
-    def close(self) -> None:
-        """Mark the run finished in ``run.json`` (only if anything was written)."""
+    def close(self, *, outcome: RunOutcome = RunOutcome.FINISHED) -> None:
+        """Record ``outcome`` ("finished", "failed" or "killed") as the status in ``run.json``
+        (only if anything was written)."""
         metadata_path = self.run_dir / "run.json"
         if not self._started:
             return
         metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
-        metadata["status"] = "finished"
+        metadata["status"] = outcome.value
         metadata["finished_at"] = _now()
         self._write_metadata(metadata)
 

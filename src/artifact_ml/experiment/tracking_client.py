@@ -15,11 +15,12 @@ from typing import Self
 import numpy as np
 from matplotlib.figure import Figure
 
-from artifact_ml.experiment.backend import TrackingBackend
+from artifact_ml.experiment.backend import RunOutcome, TrackingBackend
 from artifact_ml.experiment.delivery import DeliveryConfig, DeliveryWorker
 from artifact_ml.experiment.names import NameRegistry, sanitize_key, validate_name
 from artifact_ml.experiment.plot_image import PlotImage
 from artifact_ml.experiment.records import LogRecord, RecordKind, RecordValue
+from artifact_ml.experiment.run_folder import check_part_lengths
 
 __all__ = ["TrackingClient", "new_run_id", "validate_identifier"]
 
@@ -119,12 +120,29 @@ class TrackingClient:
         return self._backend.results_hint()
 
     def log_score(self, name: str, score: float, step: int | None = None) -> None:
-        """Queue a score; raises TypeError if ``score`` is not a real number."""
+        """Queue a score.
+
+        NaN, inf and -inf are valid scores. The memory, filesystem and MLflow backends store them
+        (MLflow's SQL stores keep NaN but store inf and -inf as the largest and smallest float64,
+        mlflow 3.17). ClearML would store them as 0.0 and Neptune would skip them. So for those
+        two backends the worker writes a non-finite score to the fallback folder instead, counted
+        in ``fallback_count``, and logs a warning naming the run id, result name and value.
+        Non-finite values in ``log_score_collection`` are handled the same way, key by key.
+
+        Raises:
+            TypeError: if ``score`` is not a real number.
+            ValueError: if ``name`` is invalid or too long for the backend.
+        """
         self._submit(RecordKind.SCORE, name, _to_float(score, name=name), step)
 
     def log_array(self, name: str, array: np.ndarray, step: int | None = None) -> None:
-        """Queue a copy of ``array``."""
-        self._submit(RecordKind.ARRAY, name, np.array(array, copy=True), step)
+        """Queue a copy of ``array``.
+
+        Raises:
+            TypeError: if the array is not numeric (bool, integer, float or complex dtype), e.g.
+                an object or string array, which backends cannot store without pickling.
+        """
+        self._submit(RecordKind.ARRAY, name, _copy_numeric_array(array, name=name), step)
 
     def log_plot(self, name: str, figure: Figure, step: int | None = None) -> None:
         """Queue a figure; it is written as PNG (by most backends) and then closed."""
@@ -140,8 +158,11 @@ class TrackingClient:
     def log_array_collection(
         self, name: str, arrays: Mapping[str, np.ndarray], step: int | None = None
     ) -> None:
-        """Queue copies of arrays keyed by e.g. feature name."""
-        value = {key: np.array(array, copy=True) for key, array in arrays.items()}
+        """Queue copies of arrays keyed by e.g. feature name; raises TypeError as ``log_array``."""
+        value = {
+            key: _copy_numeric_array(array, name=f"{name}[{key!r}]")
+            for key, array in arrays.items()
+        }
         self._submit(RecordKind.ARRAY_COLLECTION, name, value, step)
 
     def log_plot_collection(
@@ -165,10 +186,14 @@ class TrackingClient:
             raise FileNotFoundError(f"Cannot log file {name!r}: {str(path)!r} is not a file.")
         self._submit(RecordKind.FILE, name, file_path, step)
 
-    def stop(self) -> None:
-        """Write every queued result, finish the run and join the worker thread; idempotent."""
+    def stop(self, *, outcome: RunOutcome = RunOutcome.FINISHED) -> None:
+        """Write every queued result, finish the run and join the worker thread; idempotent.
+
+        ``outcome`` is recorded by the backend (e.g. MLflow's run status); only the first call's
+        outcome counts.
+        """
         atexit.unregister(self.stop)
-        self._worker.stop()
+        self._worker.stop(outcome=outcome)
 
     def __enter__(self) -> Self:
         return self
@@ -179,7 +204,14 @@ class TrackingClient:
         exc_value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.stop()
+        """Stop the run: finished, failed if the block raised, killed on ``KeyboardInterrupt``."""
+        if exc_type is None:
+            outcome = RunOutcome.FINISHED
+        elif issubclass(exc_type, KeyboardInterrupt):
+            outcome = RunOutcome.KILLED
+        else:
+            outcome = RunOutcome.FAILED
+        self.stop(outcome=outcome)
 
     def _submit(self, kind: RecordKind, name: str, value: RecordValue, step: int | None) -> None:
         validate_name(name)
@@ -192,6 +224,7 @@ class TrackingClient:
             value = sanitized  # type: ignore[assignment]
         signature = (kind, name, keys)
         if signature not in self._checked:
+            check_part_lengths(name, keys)
             entries = self._backend.storage_names(kind=kind, name=name, keys=keys)
             self._names.register(entries, subject=f"{kind.value} {name!r}")
             self._checked.add(signature)
@@ -217,6 +250,16 @@ def _to_float(value: object, *, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"Score {name!r} must be a real number, got {value!r}.")
     return float(value)
+
+
+def _copy_numeric_array(array: object, *, name: str) -> np.ndarray:
+    copy = np.array(array, copy=True)
+    if copy.dtype.kind not in "biufc":
+        raise TypeError(
+            f"Array {name!r} has dtype {copy.dtype}, which cannot be logged: use a bool, integer, "
+            "float or complex array (e.g. convert with array.astype(float))."
+        )
+    return copy
 
 
 def _check_figure(figure: object, *, name: str) -> Figure:

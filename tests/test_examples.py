@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +15,16 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 def test_adult_example_writes_run_folder(tmp_path: Path) -> None:
     command = [sys.executable, str(EXAMPLES / "train_vae_on_adult.py"), "--epochs", "2"]
 
+    # One torch thread: two threads on a busy 2-core machine run many times slower.
+    environment = {**os.environ, "OMP_NUM_THREADS": "1"}
     finished = subprocess.run(
-        command, cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False
+        command,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        env=environment,
     )
 
     assert finished.returncode == 0, finished.stderr

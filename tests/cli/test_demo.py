@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,7 +40,11 @@ def adult_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         "--output-dir",
         str(output_dir),
     ]
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    # One torch thread: two threads on a busy 2-core machine run many times slower.
+    environment = {**os.environ, "OMP_NUM_THREADS": "1"}
+    finished = subprocess.run(
+        command, capture_output=True, text=True, timeout=900, check=False, env=environment
+    )
     assert finished.returncode == 0, finished.stderr
     return run_folder(output_dir), finished.stdout
 

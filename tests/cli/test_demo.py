@@ -211,3 +211,44 @@ def test_console_script_error_has_no_traceback(tmp_path: Path) -> None:
     assert finished.returncode == 2
     assert "Traceback" not in finished.stderr
     assert finished.stderr.strip().splitlines() == [missing_file_error(tmp_path / "x.csv")]
+
+
+def test_demo_rejects_folder_as_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    line = error_line(capsys, ["demo", "--data", str(tmp_path)])
+
+    assert (
+        line
+        == f"artifact-ml: error: {tmp_path} is a folder, not a CSV file; pass --data with a file."
+    )
+
+
+@pytest.mark.parametrize("name", ["plain.csv.gz", "plain.zip"])
+def test_demo_rejects_misnamed_archive(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = make_csv(tmp_path / "people.csv").rename(tmp_path / name)
+
+    line = error_line(capsys, ["demo", "--data", str(data)])
+
+    assert line.startswith(f"artifact-ml: error: Cannot read {data} as CSV: ")
+
+
+def test_demo_rejects_dot_column_before_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "dots.csv"
+    pd.DataFrame({"..": range(20), "y": ["a", "b"] * 10}).to_csv(data, index=False)
+
+    line = error_line(capsys, ["demo", "--data", str(data), "--output-dir", str(tmp_path / "runs")])
+
+    assert "column '..' cannot name a logged result" in line
+    assert not (tmp_path / "runs").exists()
+
+
+def test_demo_rejects_colliding_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "slashes.csv"
+    pd.DataFrame({"a/b": range(20), "a_b": range(20)}).to_csv(data, index=False)
+
+    line = error_line(capsys, ["demo", "--data", str(data)])
+
+    assert "columns 'a/b' and 'a_b' both become 'a_b' in result names" in line

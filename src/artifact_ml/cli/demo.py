@@ -105,6 +105,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="seed of the data split, initial weights, batch order and generation (default: 0)",
     )
     parser.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=1,
+        help="CPU threads torch may use (default: 1, because the demo's small model gains "
+        "little from more and slows down a lot when they compete with other processes)",
+    )
+    parser.add_argument(
         "--no-progress", action="store_true", help="hide the progress bar even on a terminal"
     )
     parser.set_defaults(handler=run)
@@ -124,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
         artifact_period=args.artifact_period,
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
+        threads=args.threads,
         seed=args.seed,
         tracking=args.tracking,
         output_dir=args.output_dir,

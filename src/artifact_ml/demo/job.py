@@ -67,6 +67,7 @@ class DemoSettings:
         tracking: Tracking backend name (see ``artifact_ml.experiment.TRACKING_BACKENDS``).
         output_dir: Root folder of local tracking data; ``None`` uses the backend's default.
         progress_bar: ``True``/``False`` forces the progress bar; ``None`` shows it on a terminal.
+        threads: CPU threads for torch's operations (``torch.set_num_threads``). Default 1.
     """
 
     epochs: int = 30
@@ -78,9 +79,10 @@ class DemoSettings:
     tracking: str = "filesystem"
     output_dir: Path | None = None
     progress_bar: bool | None = None
+    threads: int = 1
 
     def __post_init__(self) -> None:
-        for name in ("epochs", "artifact_period", "batch_size"):
+        for name in ("epochs", "artifact_period", "batch_size", "threads"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}.")
         if not 0.0 < self.validation_fraction < 1.0:
@@ -145,6 +147,7 @@ def run_demo(source: TableSource, settings: DemoSettings) -> DemoResult:
         settings.tracking, experiment_id=EXPERIMENT_ID, root_dir=settings.output_dir
     )
     with client:
+        torch.set_num_threads(settings.threads)
         _seed_everything(settings.seed)
         train, validation = split_table(source.table, settings.validation_fraction, settings.seed)
         model = TabularVAE.from_table(

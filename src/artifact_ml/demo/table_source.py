@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from artifact_ml.datasets import (
     ADULT_MISSING_VALUE,
     load_adult,
 )
+from artifact_ml.experiment.names import sanitize_key
 
 logger = logging.getLogger(__name__)
 
@@ -73,15 +75,19 @@ def load_csv(
         TableSourceError: The file is missing or unreadable, has fewer than ``MIN_ROWS`` rows, a
             named column is absent, or a column declared continuous contains text.
     """
+    if path.is_dir():
+        raise TableSourceError(f"{path} is a folder, not a CSV file; pass --data with a file.")
     if not path.is_file():
         raise TableSourceError(f"No such CSV file: {path}; pass --data with an existing file.")
     try:
         table = pd.read_csv(path, na_values=list(missing_values), skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        first_line = (
-            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        )
+    # pandas infers compression from the file name, so a misnamed .gz or .zip file fails in
+    # gzip (BadGzipFile is an OSError) or zipfile; pandas' own errors are ValueErrors.
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+        message = str(error).strip()
+        first_line = message.splitlines()[0] if message else type(error).__name__
         raise TableSourceError(f"Cannot read {path} as CSV: {first_line}") from error
+    _check_column_names(path, table)
     if len(table) < MIN_ROWS:
         raise TableSourceError(
             f"{path} has {len(table)} data rows; the demo needs at least {MIN_ROWS} to train."
@@ -122,3 +128,21 @@ def load_csv(
             values = values.mask(infinite)
         table[name] = values
     return TableSource(name=str(path), table=table, spec=spec)
+
+
+def _check_column_names(path: Path, table: pd.DataFrame) -> None:
+    """Reject column names that cannot name a logged result, before anything is written."""
+    sanitized: dict[str, str] = {}
+    for column in table.columns:
+        try:
+            key = sanitize_key(str(column))
+        except ValueError as error:
+            raise TableSourceError(
+                f"{path}: column {column!r} cannot name a logged result ({error}); rename it."
+            ) from error
+        if key in sanitized:
+            raise TableSourceError(
+                f"{path}: columns {sanitized[key]!r} and {column!r} both become {key!r} in "
+                "result names; rename one of them."
+            )
+        sanitized[key] = str(column)

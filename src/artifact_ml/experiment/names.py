@@ -53,7 +53,9 @@ def sanitize_key(key: object) -> str:
     if not isinstance(key, str):
         raise TypeError(f"Collection key must be a str, got {type(key).__name__}: {key!r}.")
     if key in ("", ".", ".."):
-        raise ValueError(f"Invalid collection key {key!r}: it must be a non-empty name.")
+        raise ValueError(
+            f"Invalid collection key {key!r}: it must be a non-empty name other than '.' or '..'."
+        )
     if _CONTROL_CHARACTERS.search(key):
         raise ValueError(f"Invalid collection key {key!r}: it contains a control character.")
     return _KEY_SEPARATORS.sub("_", key)

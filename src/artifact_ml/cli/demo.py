@@ -64,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--epochs",
         type=_positive_int,
         default=30,
-        help="training epochs (default: 30; about 2 minutes on 2 CPU cores for UCI Adult)",
+        help="training epochs (default: 30; about a minute on 2 CPU cores for UCI Adult)",
     )
     parser.add_argument(
         "--artifact-period",

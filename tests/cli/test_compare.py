@@ -139,7 +139,36 @@ def test_unknown_categorical_column_is_error(
 
     error = capsys.readouterr().err.strip()
     assert status == 2
-    assert "cat_features names column(s) ['salary']" in error
+    assert "--categorical names column(s) ['salary']" in error
+
+
+def test_misnamed_gzip_is_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+    misnamed = real_path.rename(tmp_path / "real.csv.gz")
+
+    status = main(["compare", str(misnamed), str(synthetic_path)])
+
+    error = capsys.readouterr().err.strip()
+    assert status == 2
+    assert error.count("\n") == 0
+    assert error.startswith(f"artifact-ml: error: cannot read the real table {misnamed} as CSV")
+
+
+def test_folder_as_table_is_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, synthetic_path = write_tables(tmp_path)
+
+    status = main(["compare", str(tmp_path), str(synthetic_path)])
+
+    error = capsys.readouterr().err.strip()
+    assert status == 2
+    assert (
+        error
+        == f"artifact-ml: error: the real table {tmp_path} is a folder; pass the path of a CSV file."
+    )
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin")

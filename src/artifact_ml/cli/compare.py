@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -66,11 +67,15 @@ def _names(values: list[str]) -> list[str]:
 
 
 def _read_table(path: Path, role: str) -> pd.DataFrame:
+    if path.is_dir():
+        raise CLIError(f"the {role} table {path} is a folder; pass the path of a CSV file.")
     if not path.is_file():
         raise CLIError(f"{role} table not found: {path}; pass the path of an existing CSV file.")
     try:
         return pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+    # pandas infers compression from the file name, so a misnamed .gz or .zip file fails in
+    # gzip (BadGzipFile is an OSError) or zipfile; pandas' own errors are ValueErrors.
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
         message = str(error).replace("\n", " ")
         raise CLIError(f"cannot read the {role} table {path} as CSV: {message}") from error
 
@@ -102,7 +107,11 @@ def run(args: argparse.Namespace) -> int:
             config=TableComparisonConfig(seed=args.seed),
         )
     except (ValueError, TypeError) as error:
-        raise CLIError(str(error).replace("\n", " ")) from error
+        # The spec names its Python arguments; the user typed the command-line options.
+        message = str(error).replace("\n", " ")
+        message = message.replace("cts_features", "--continuous")
+        message = message.replace("cat_features", "--categorical")
+        raise CLIError(message) from error
     except OSError as error:
         raise CLIError(f"cannot write the report to {args.output_dir}: {error}") from error
 

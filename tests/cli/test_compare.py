@@ -165,10 +165,8 @@ def test_folder_as_table_is_one_line_error(
 
     error = capsys.readouterr().err.strip()
     assert status == 2
-    assert (
-        error
-        == f"artifact-ml: error: the real table {tmp_path} is a folder; pass the path of a CSV file."
-    )
+    expected = f"the real table {tmp_path} is a folder; pass the path of a CSV file."
+    assert error == f"artifact-ml: error: {expected}"
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin")

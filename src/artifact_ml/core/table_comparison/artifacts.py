@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 from matplotlib.figure import Figure
 
-from artifact_ml.core.table_comparison.association import association_matrix, correlation_distance
+from artifact_ml.core.table_comparison.association import correlation_distance
 from artifact_ml.core.table_comparison.context import ComparisonContext
 from artifact_ml.core.table_comparison.distributions import js_distance
 from artifact_ml.core.table_comparison.plots.correlation import heatmap_figure, heatmap_figures
@@ -74,8 +74,7 @@ def table_correlation_distance(context: ComparisonContext) -> float:
     if context.real.row_count == 0 or context.synthetic.row_count == 0:
         return float("nan")
     return correlation_distance(
-        association_matrix(context.spec, context.real),
-        association_matrix(context.spec, context.synthetic),
+        context.association_matrix(context.real), context.association_matrix(context.synthetic)
     )
 
 

@@ -1,6 +1,7 @@
 """Encoding of a table against a spec: float arrays for continuous features, integer codes for
 categorical ones. Every artifact works on this encoding, computed at most once per table per call
-(categorical features on first use).
+(categorical features on first use). With the engine's cache on, a column is encoded once per
+fingerprint (see ``fingerprint``) across calls.
 
 Continuous features become float64 arrays with NaN for missing cells; ``+inf`` and ``-inf`` count
 as missing (a warning gives the count). Booleans become 0 and 1, and strings holding numbers are
@@ -11,23 +12,32 @@ parsed. Categorical features become codes ``0 .. k-1`` for the spec's ``k`` cate
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
 
+from artifact_ml.core.table_comparison.cache import ComputationCache, freeze
+from artifact_ml.core.table_comparison.continuous_encoding import encode_continuous
+from artifact_ml.core.table_comparison.fingerprint import column_fingerprint
 from artifact_ml.core.table_comparison.values import category_label, sort_labels
 
 if TYPE_CHECKING:
     from artifact_ml.core.table_comparison.spec import TabularDataSpec
 
-__all__ = ["CategoricalCodes", "EncodedTable", "encode_categorical", "encode_table"]
+__all__ = [
+    "CategoricalCodes",
+    "EncodedTable",
+    "encode_categorical",
+    "encode_continuous",
+    "encode_table",
+]
 
 logger = logging.getLogger(__name__)
 
-_EXAMPLE_COUNT = 3
+ValueT = TypeVar("ValueT")
 
 
 @dataclass(frozen=True)
@@ -46,38 +56,33 @@ class CategoricalCodes:
 
 @dataclass(frozen=True)
 class EncodedTable:
-    """One table encoded against a spec (see the module docstring for the codes)."""
+    """One table encoded against a spec (see the module docstring for the codes).
+
+    ``fingerprints`` maps each feature to the fingerprint of its column, computed on first access.
+    It is None when the column cannot be fingerprinted or caching is off, and it keys cached values.
+    """
 
     row_count: int
     continuous: Mapping[str, np.ndarray]
     categorical: Mapping[str, CategoricalCodes]
+    fingerprints: Mapping[str, Hashable | None] = field(default_factory=dict)
 
 
-class _LazyCategoricalCodes(Mapping[str, CategoricalCodes]):
-    """Categorical codes encoded on first access, so that artifacts reading only continuous
-    features (the statistics) skip the cost of factorising text columns."""
+class _LazyFeatureMap(Mapping[str, ValueT]):
+    """A mapping over ``features`` whose values are computed on first access, so that artifacts
+    reading only continuous features (the statistics) skip factorising text columns."""
 
-    def __init__(
-        self,
-        table: pd.DataFrame,
-        categories: Mapping[str, tuple[str, ...]],
-        features: tuple[str, ...],
-        missing_values: frozenset[str],
-    ) -> None:
-        self._table = table
-        self._categories = categories
+    def __init__(self, features: tuple[str, ...], compute: Callable[[str], ValueT]) -> None:
         self._features = features
-        self._missing_values = missing_values
-        self._codes: dict[str, CategoricalCodes] = {}
+        self._compute = compute
+        self._values: dict[str, ValueT] = {}
 
-    def __getitem__(self, feature: str) -> CategoricalCodes:
-        if feature not in self._codes:
+    def __getitem__(self, feature: str) -> ValueT:
+        if feature not in self._values:
             if feature not in self._features:
                 raise KeyError(feature)
-            self._codes[feature] = encode_categorical(
-                self._table[feature], self._categories[feature], self._missing_values
-            )
-        return self._codes[feature]
+            self._values[feature] = self._compute(feature)
+        return self._values[feature]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._features)
@@ -107,67 +112,22 @@ def encode_categorical(
         lookup[position] = missing_code if cell_label is None else index[cell_label]
     lookup[-1] = missing_code
     return CategoricalCodes(
-        codes=lookup[raw_codes], category_count=len(categories), extra_labels=extra_labels
+        codes=freeze(lookup[raw_codes]), category_count=len(categories), extra_labels=extra_labels
     )
 
 
-def _parse_number(value: object, missing_values: frozenset[str]) -> float | None:
-    """Parse one cell as a number: NaN when missing, None when it is not a number."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return float("nan")
-    if isinstance(value, bool | np.bool_ | int | np.integer | float | np.floating):
-        return float(value)
-    text = str(value).strip()
-    if text in missing_values:
-        return float("nan")
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-def encode_continuous(
-    series: pd.Series, feature: str, missing_values: frozenset[str], role: str
-) -> np.ndarray:
-    """Encode one column as float64 values with NaN for missing cells.
-
-    Raises:
-        ValueError: the column contains a value that is neither a number nor missing.
-    """
-    if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        # Text columns are parsed once per distinct value, then expanded through the codes.
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        parsed = [_parse_number(value, missing_values) for value in uniques]
-        bad = [repr(value) for value, number in zip(uniques, parsed, strict=True) if number is None]
-        if bad:
-            bad_count = int(np.isin(codes, [i for i, n in enumerate(parsed) if n is None]).sum())
-            raise ValueError(
-                f"Column {feature!r} of the {role} table is continuous but contains {bad_count} "
-                f"non-numeric value(s) such as {', '.join(sorted(bad)[:_EXAMPLE_COUNT])}. Convert "
-                f"them to numbers, list them in missing_values=..., or declare {feature!r} in "
-                "cat_features."
-            )
-        lookup = np.array([*(float(number) for number in parsed if number is not None), np.nan])
-        values = lookup[codes]
-
-    infinite = np.isinf(values)
-    if infinite.any():
-        logger.warning(
-            "Column %r of the %s table contains %d infinite value(s); they count as missing.",
-            feature,
-            role,
-            int(infinite.sum()),
-        )
-        values = np.where(infinite, np.nan, values)
-    return values
-
-
-def encode_table(spec: TabularDataSpec, table: pd.DataFrame, role: str) -> EncodedTable:
+def encode_table(
+    spec: TabularDataSpec,
+    table: pd.DataFrame,
+    role: str,
+    cache: ComputationCache | None = None,
+) -> EncodedTable:
     """Validate ``table`` against ``spec`` and encode every spec feature.
 
-    Columns that are not spec features are ignored (logged at info level).
+    Columns that are not spec features are ignored (logged at info level). With a ``cache``,
+    each feature's encoding is looked up by the column's fingerprint and computed only on a miss.
+    A cached column passes validation without a new check, because it was encoded without error,
+    and its warning about infinite values is not repeated.
 
     Raises:
         TypeError: ``table`` is not a pandas DataFrame.
@@ -195,14 +155,46 @@ def encode_table(spec: TabularDataSpec, table: pd.DataFrame, role: str) -> Encod
     if extra:
         logger.info("Ignoring column(s) %s of the %s table: not in the spec.", extra, role)
 
+    # Under pandas' copy-on-write (always on from pandas 3) the renamed frame keeps the current
+    # values even if the caller changes ``table`` later. Without copy-on-write, set_axis copies.
     table = table.set_axis(columns, axis=1)
     missing_values = frozenset(spec.missing_values)
-    continuous = {
-        feature: encode_continuous(table[feature], feature, missing_values, role)
-        for feature in spec.continuous_features
-    }
+
+    def fingerprint(feature: str) -> Hashable | None:
+        return column_fingerprint(table[feature]) if cache is not None and cache.enabled else None
+
+    fingerprints = _LazyFeatureMap(spec.features, fingerprint)
+
+    def cached(
+        feature: str, key: tuple[Hashable, ...], compute: Callable[[], ValueT], size: int
+    ) -> ValueT:
+        feature_fingerprint = fingerprints[feature]
+        if cache is None or feature_fingerprint is None:
+            return compute()
+        return cache.get_or_compute((*key, feature_fingerprint), compute, lambda _: size)
+
+    def continuous(feature: str) -> np.ndarray:
+        def compute() -> np.ndarray:
+            values = encode_continuous(table[feature], feature, missing_values, role)
+            # A cached array must own its memory: a view of the caller's column would change
+            # with it.
+            return freeze(values if values.flags.owndata else values.copy())
+
+        return cached(feature, ("continuous", feature, missing_values), compute, 8 * len(table))
+
+    def categorical(feature: str) -> CategoricalCodes:
+        categories = spec.categories[feature]
+        return cached(
+            feature,
+            ("categorical", feature, missing_values, categories),
+            lambda: encode_categorical(table[feature], categories, missing_values),
+            np.dtype(np.intp).itemsize * len(table),
+        )
+
     # Any cell is a valid category, so categorical features need no eager check.
-    categorical = _LazyCategoricalCodes(
-        table, spec.categories, spec.categorical_features, missing_values
+    return EncodedTable(
+        row_count=len(table),
+        continuous={feature: continuous(feature) for feature in spec.continuous_features},
+        categorical=_LazyFeatureMap(spec.categorical_features, categorical),
+        fingerprints=fingerprints,
     )
-    return EncodedTable(row_count=len(table), continuous=continuous, categorical=categorical)

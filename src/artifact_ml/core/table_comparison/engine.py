@@ -18,6 +18,7 @@ from artifact_ml.core.table_comparison.artifacts import (
     SCORE_COLLECTIONS,
     SCORES,
 )
+from artifact_ml.core.table_comparison.cache import DEFAULT_CACHE_MAX_BYTES, ComputationCache
 from artifact_ml.core.table_comparison.config import TableComparisonConfig
 from artifact_ml.core.table_comparison.context import ComparisonContext
 from artifact_ml.core.table_comparison.encoding import encode_table
@@ -40,31 +41,62 @@ KeyT = TypeVar("KeyT", bound=Enum)
 class TableComparisonEngine:
     """Compares a synthetic table with a real one under a fixed spec and config.
 
-    Every ``compute_*`` method validates and encodes both tables against the spec once, then
-    computes the requested artifact. Results are deterministic: the same inputs give the same
-    values (every random choice is seeded by ``config.seed``). Figures are new
-    ``matplotlib.figure.Figure`` objects owned by the caller and never registered with pyplot.
+    Every ``compute_*`` method validates both tables against the spec, then computes the
+    requested artifact. Results are deterministic: the same inputs give the same values (every
+    random choice is seeded by ``config.seed``). Figures are new ``matplotlib.figure.Figure``
+    objects owned by the caller and never registered with pyplot.
+
+    Repeated calls on the same tables reuse work. The engine caches column encodings, feature
+    distributions, association matrices and column statistics, but never results such as
+    figures. Each entry is keyed on a fingerprint of each column it derives from: a SHA-1 digest
+    of its values, or the identity of an immutable Arrow array (see ``fingerprint``). A call
+    therefore hashes every NumPy-backed column it reads (about 0.15 ms per 32,000 numbers), and
+    a table changed in place, or a new table with changed values, is encoded again. Unchanged
+    columns are reused even across different tables, e.g. the real table of every validation
+    epoch. The cache evicts least recently used
+    entries beyond ``cache_max_bytes``; ``clear_cache()`` empties it.
 
     Raises (from every ``compute_*`` method):
         TypeError: a table is not a DataFrame, or the artifact type belongs to another modality.
         ValueError: a table lacks a spec feature, or a continuous feature contains text.
     """
 
-    def __init__(self, resource_spec: TabularDataSpec, config: TableComparisonConfig) -> None:
+    def __init__(
+        self,
+        resource_spec: TabularDataSpec,
+        config: TableComparisonConfig,
+        cache_max_bytes: int = DEFAULT_CACHE_MAX_BYTES,
+    ) -> None:
         self._resource_spec = resource_spec
         self._config = config
+        self._cache = ComputationCache(max_bytes=cache_max_bytes)
 
     @classmethod
     def build(
-        cls, resource_spec: TabularDataSpec, config: TableComparisonConfig | None = None
+        cls,
+        resource_spec: TabularDataSpec,
+        config: TableComparisonConfig | None = None,
+        cache_max_bytes: int = DEFAULT_CACHE_MAX_BYTES,
     ) -> TableComparisonEngine:
-        """Create an engine; ``config`` defaults to ``TableComparisonConfig()``."""
+        """Create an engine; ``config`` defaults to ``TableComparisonConfig()``.
+
+        ``cache_max_bytes`` bounds the memory of cached encodings and derived values (default
+        256 MiB; 0 turns the cache off).
+
+        Raises:
+            TypeError: ``resource_spec`` is not a TabularDataSpec.
+            ValueError: ``cache_max_bytes`` is negative.
+        """
         if not isinstance(resource_spec, TabularDataSpec):
             raise TypeError(
                 "resource_spec must be a TabularDataSpec, got "
                 f"{type(resource_spec).__name__}; build one with TabularDataSpec.from_df(real_df)."
             )
-        return cls(resource_spec=resource_spec, config=config or TableComparisonConfig())
+        return cls(
+            resource_spec=resource_spec,
+            config=config or TableComparisonConfig(),
+            cache_max_bytes=cache_max_bytes,
+        )
 
     @property
     def resource_spec(self) -> TabularDataSpec:
@@ -75,6 +107,15 @@ class TableComparisonEngine:
     def config(self) -> TableComparisonConfig:
         """The hyperparameters of every artifact."""
         return self._config
+
+    @property
+    def cache(self) -> ComputationCache:
+        """The cache of encodings and derived values (its ``hits`` and ``misses`` count lookups)."""
+        return self._cache
+
+    def clear_cache(self) -> None:
+        """Drop every cached encoding and derived value."""
+        self._cache.clear()
 
     def compute_score(
         self,
@@ -131,12 +172,15 @@ class TableComparisonEngine:
         return self._compute(PLOT_COLLECTIONS, plot_collection_type, real_data, synthetic_data)
 
     def encode(self, real_data: pd.DataFrame, synthetic_data: pd.DataFrame) -> ComparisonContext:
-        """Validate and encode both tables once, for callers computing many artifacts."""
+        """Validate and encode both tables (through the cache), for callers computing many
+        artifacts from one context."""
+        spec = self._resource_spec
         return ComparisonContext(
-            spec=self._resource_spec,
+            spec=spec,
             config=self._config,
-            real=encode_table(self._resource_spec, real_data, "real"),
-            synthetic=encode_table(self._resource_spec, synthetic_data, "synthetic"),
+            real=encode_table(spec, real_data, "real", cache=self._cache),
+            synthetic=encode_table(spec, synthetic_data, "synthetic", cache=self._cache),
+            cache=self._cache,
         )
 
     def _compute(

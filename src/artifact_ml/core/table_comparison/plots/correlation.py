@@ -7,7 +7,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from artifact_ml.core.table_comparison.association import association_matrix
 from artifact_ml.core.table_comparison.config import TableComparisonConfig
 from artifact_ml.core.table_comparison.context import ComparisonContext
 from artifact_ml.core.table_comparison.plots.figures import (
@@ -28,8 +27,8 @@ _PANEL_TITLES = {
 
 
 def _matrices(context: ComparisonContext) -> dict[str, np.ndarray]:
-    real = association_matrix(context.spec, context.real)
-    synthetic = association_matrix(context.spec, context.synthetic)
+    real = context.association_matrix(context.real)
+    synthetic = context.association_matrix(context.synthetic)
     if context.synthetic.row_count == 0:
         synthetic = np.full_like(synthetic, np.nan)
     return {"real": real, "synthetic": synthetic, "absolute_difference": np.abs(real - synthetic)}

@@ -1,14 +1,16 @@
 """PDF and CDF overlays of each feature, real against synthetic.
 
-PDF: a continuous feature is drawn as a density histogram (step lines) on bins shared by both
-tables over their combined finite range (one bin per integer for integer columns with at most
-``bin_count`` values); a categorical feature as side-by-side bars of probability mass, the most
-frequent ``max_plotted_categories`` categories shown and the rest summed into "(other)". Missing
-values are reported in the legend as a share of rows. CDF: the empirical CDF of the finite values
-of each continuous feature.
+PDF: a continuous feature is drawn as two density histograms (the real one filled, the synthetic
+one as a step outline) on bins shared by both tables over their combined finite range (one bin per
+integer for integer columns with at most ``bin_count`` values); a categorical feature as
+side-by-side bars of probability mass, the most frequent ``max_plotted_categories`` categories
+shown and the rest summed into "(other)". Missing values are reported in the legend as a share of
+rows. CDF: the empirical CDF of the finite values of each continuous feature.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -51,7 +53,18 @@ def _draw_continuous_pdf(axes: Axes, context: ComparisonContext, feature: str) -
             axes.plot([], [], color=color, label=label)
             continue
         density, _ = np.histogram(values, bins=edges, density=True)
-        axes.stairs(density, edges, color=color, linewidth=1.5, label=label)
+        # The real histogram is filled and the synthetic one an outline, so that neither hides
+        # the other where they coincide.
+        is_real = role == "real"
+        axes.stairs(
+            density,
+            edges,
+            color=color,
+            fill=is_real,
+            alpha=0.45 if is_real else 1.0,
+            linewidth=1.5,
+            label=label,
+        )
     axes.set_xlabel(feature)
     axes.set_ylabel("probability density")
 
@@ -115,8 +128,16 @@ def draw_cdf(axes: Axes, context: ComparisonContext, feature: str) -> None:
 
 
 def pdf_figure(context: ComparisonContext, features: tuple[str, ...], title: str) -> Figure:
-    """Build one figure with a PDF panel per feature in ``features``."""
-    figure, panels = new_figure(context.config, len(features), title)
+    """Build one figure with a PDF panel per feature in ``features``.
+
+    A figure of one categorical feature widens with its number of plotted categories (0.25 inch
+    each), so that the rotated labels do not overlap.
+    """
+    config = context.config
+    if len(features) == 1 and features[0] in context.spec.categories:
+        plotted = min(len(context.distribution(features[0]).labels), config.max_plotted_categories)
+        config = replace(config, figure_width=max(config.figure_width, 0.25 * plotted))
+    figure, panels = new_figure(config, len(features), title)
     if not features:
         show_message(panels[0], "the table has no features")
         panels[0].set_xlabel("value")

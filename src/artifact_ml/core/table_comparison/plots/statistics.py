@@ -47,7 +47,9 @@ def _draw_alignment(axes: Axes, context: ComparisonContext, statistic: Stat) -> 
     axes.plot([low, high], [low, high], color="grey", linestyle="--", zorder=1)
     magnitudes = np.abs(points[points != 0])
     if magnitudes.size and magnitudes.max() / magnitudes.min() > _SYMLOG_SPAN:
-        threshold = float(magnitudes.min())
+        # A power of ten keeps the tick at 0 one decade away from the first logarithmic tick,
+        # so their labels do not overlap.
+        threshold = float(10.0 ** np.floor(np.log10(magnitudes.min())))
         axes.set_xscale("symlog", linthresh=threshold)
         axes.set_yscale("symlog", linthresh=threshold)
 
@@ -66,10 +68,11 @@ def alignment_figure(
             color=SYNTHETIC_COLOR,
             marker="o",
             linestyle="none",
-            label=f"feature: x = real ({context.real.row_count} rows), "
+            label=f"feature: x = real ({context.real.row_count} rows),\n"
             f"y = synthetic ({context.synthetic.row_count} rows)",
         ),
         Line2D([], [], color="grey", linestyle="--", label="real = synthetic"),
     ]
-    figure.legend(handles=handles, loc="outside lower center", ncols=2)
+    # One column under a single panel, so that the legend is not wider than the figure.
+    figure.legend(handles=handles, loc="outside lower center", ncols=2 if len(panels) > 1 else 1)
     return figure

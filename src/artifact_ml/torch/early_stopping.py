@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from artifact_ml.torch.monitoring import MonitorMode, is_improvement
+from artifact_ml.torch.monitoring import MonitorMode, check_saved_monitor, is_improvement
 
 __all__ = ["EarlyStopper"]
 
@@ -106,12 +106,9 @@ class EarlyStopper:
         Raises:
             ValueError: if the state was saved for another monitor or mode.
         """
-        if state["monitor"] != self.monitor or state["mode"] != self.mode.value:
-            raise ValueError(
-                f"EarlyStopper state monitors {state['monitor']!r} ({state['mode']}), but this "
-                f"stopper monitors {self.monitor!r} ({self.mode.value}); build the stopper with "
-                "the same monitor and mode as the checkpointed run."
-            )
+        check_saved_monitor(
+            state, monitor=self.monitor, mode=self.mode, owner="EarlyStopper", noun="stopper"
+        )
         self.best = state["best"]
         self.best_epoch = state["best_epoch"]
         self.wait = state["wait"]

@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from artifact_ml.torch.monitoring import MonitorMode, is_improvement
+from artifact_ml.torch.monitoring import MonitorMode, check_saved_monitor, is_improvement
 
 __all__ = ["ModelTracker"]
 
@@ -91,12 +91,9 @@ class ModelTracker:
         Raises:
             ValueError: if the state was saved for another monitor or mode.
         """
-        if state["monitor"] != self.monitor or state["mode"] != self.mode.value:
-            raise ValueError(
-                f"ModelTracker state monitors {state['monitor']!r} ({state['mode']}), but this "
-                f"tracker monitors {self.monitor!r} ({self.mode.value}); build the tracker with "
-                "the same monitor and mode as the checkpointed run."
-            )
+        check_saved_monitor(
+            state, monitor=self.monitor, mode=self.mode, owner="ModelTracker", noun="tracker"
+        )
         self.best = state["best"]
         self.best_epoch = state["best_epoch"]
         self.best_state = state["best_state"]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from enum import Enum
+from typing import Any
 
-__all__ = ["MonitorMode", "is_improvement"]
+__all__ = ["MonitorMode", "check_saved_monitor", "is_improvement"]
 
 
 class MonitorMode(Enum):
@@ -27,3 +29,21 @@ def is_improvement(score: float, best: float | None, mode: MonitorMode, min_delt
     if mode is MonitorMode.MIN:
         return score < best - min_delta
     return score > best + min_delta
+
+
+def check_saved_monitor(
+    state: Mapping[str, Any], *, monitor: str, mode: MonitorMode, owner: str, noun: str
+) -> None:
+    """Check that a ``state_dict`` was saved for the same ``monitor`` and ``mode``.
+
+    ``owner`` is the class name and ``noun`` the object's short name, both for the message.
+
+    Raises:
+        ValueError: if the state monitors another score or uses another mode.
+    """
+    if state["monitor"] != monitor or state["mode"] != mode.value:
+        raise ValueError(
+            f"{owner} state monitors {state['monitor']!r} ({state['mode']}), but this "
+            f"{noun} monitors {monitor!r} ({mode.value}); build the {noun} with "
+            "the same monitor and mode as the checkpointed run."
+        )

@@ -173,3 +173,16 @@ def test_tracker_restore_without_state_fails() -> None:
 
     with pytest.raises(RuntimeError, match="'validation/missing' was never recorded"):
         tracker.restore(MLPRegressor())
+
+
+def test_tracker_rejects_other_monitor_state() -> None:
+    tracker = ModelTracker("validation/score", mode=MonitorMode.MAX)
+
+    with pytest.raises(ValueError) as raised:
+        ModelTracker("train/loss").load_state_dict(tracker.state_dict())
+
+    assert str(raised.value) == (
+        "ModelTracker state monitors 'validation/score' (max), but this tracker monitors "
+        "'train/loss' (min); build the tracker with the same monitor and mode as the "
+        "checkpointed run."
+    )

@@ -90,9 +90,8 @@ def test_bad_run_id_starts_nothing(backend_case: BackendCase, tmp_path: Path) ->
         assert client.run_id
 
 
+@pytest.mark.parametrize("backend_case", ["mlflow"], indirect=True)
 def test_mlflow_foreign_run_creates_nothing(backend_case: BackendCase) -> None:
-    if backend_case.name != "mlflow":
-        pytest.skip("MLflow only")
     from mlflow.tracking import MlflowClient
 
     client = backend_case.build()
@@ -237,9 +236,8 @@ def test_exception_marks_run_failed(backend_case: BackendCase) -> None:
     assert backend_case.read(client).scores["train/loss"] == [(0, 1.0)]
 
 
+@pytest.mark.parametrize("backend_case", ["filesystem", "mlflow"], indirect=True)
 def test_keyboard_interrupt_marks_run_killed(backend_case: BackendCase) -> None:
-    if backend_case.name not in ("filesystem", "mlflow"):
-        pytest.skip("checked on the filesystem and MLflow")
     with pytest.raises(KeyboardInterrupt), backend_case.build() as client:
         raise KeyboardInterrupt
 
@@ -302,9 +300,8 @@ def test_run_folder_files_world_readable(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.parametrize("backend_case", ["neptune"], indirect=True)
 def test_neptune_step_label_clash_rejected(backend_case: BackendCase) -> None:
-    if backend_case.name != "neptune":
-        pytest.skip("Neptune only")
     client = backend_case.build()
     client.log_array("arr", np.arange(2), step=0)
     with pytest.raises(ValueError, match="'step_0' looks like the step label"):

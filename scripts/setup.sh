@@ -11,6 +11,6 @@ if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade "pip>=24"
-# torch first and alone, so pip takes the exact pinned CPU build before anything asks for torch.
+# torch first and alone, so pip takes the exact pinned CPU build before another package requests torch.
 .venv/bin/python -m pip install --quiet -c constraints.txt "torch==2.13.0"
 .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[${extras}]"

@@ -74,7 +74,7 @@ def _read_table(path: Path, role: str) -> pd.DataFrame:
     try:
         return pd.read_csv(path)
     # pandas infers compression from the file name, so a misnamed .gz or .zip file fails in
-    # gzip (BadGzipFile is an OSError) or zipfile; pandas' own errors are ValueErrors.
+    # gzip (BadGzipFile is an OSError) or in zipfile. pandas' own errors are ValueErrors.
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
         message = str(error).replace("\n", " ")
         raise CLIError(f"cannot read the {role} table {path} as CSV: {message}") from error

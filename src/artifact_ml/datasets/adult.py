@@ -39,7 +39,7 @@ def load_adult(num_rows: int | None = None) -> pd.DataFrame:
 
     Categorical columns are strings with the missing-value token ``"?"`` kept as is,
     so that a :class:`~artifact_ml.core.table_comparison.TabularDataSpec` built with
-    ``missing_values=("?",)`` sees it as missing. Continuous columns are ``int64``.
+    ``missing_values=("?",)`` treats it as missing. Continuous columns are ``int64``.
 
     Args:
         num_rows: Return only the first ``num_rows`` rows (all rows when ``None``).

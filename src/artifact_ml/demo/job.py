@@ -95,7 +95,7 @@ class DemoSettings:
 
 @dataclass(frozen=True)
 class DemoResult:
-    """What a demo run produced.
+    """The outputs of a demo run.
 
     Attributes:
         epoch_scores: The trainer's scores, indexed by epoch (1-based), one column per score.

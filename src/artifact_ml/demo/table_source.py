@@ -82,7 +82,7 @@ def load_csv(
     try:
         table = pd.read_csv(path, na_values=list(missing_values), skipinitialspace=True)
     # pandas infers compression from the file name, so a misnamed .gz or .zip file fails in
-    # gzip (BadGzipFile is an OSError) or zipfile; pandas' own errors are ValueErrors.
+    # gzip (BadGzipFile is an OSError) or in zipfile. pandas' own errors are ValueErrors.
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
         message = str(error).strip()
         first_line = message.splitlines()[0] if message else type(error).__name__

@@ -22,7 +22,7 @@ StorageName = tuple[str, str, str]
 
 
 class RunOutcome(Enum):
-    """How a run ended: passed to ``TrackingBackend.close``."""
+    """The outcome of a run, passed to ``TrackingBackend.close``."""
 
     FINISHED = "finished"
     FAILED = "failed"

@@ -46,7 +46,7 @@ class FilesystemTrackingClient(TrackingClient):
         Args:
             experiment_id: folder name of the experiment.
             run_id: folder name of the run; default: a new id from the UTC time and random digits.
-            root_dir: folder that holds the experiments; default ``$ARTIFACT_ML_TRACKING_DIR`` or
+            root_dir: folder that contains the experiments; default ``$ARTIFACT_ML_TRACKING_DIR`` or
                 ``./artifact-ml-runs``.
             delivery: queue, retry and fallback settings.
 

@@ -57,7 +57,7 @@ class LogRecord:
     timestamp: float = field(default_factory=time.time)
 
     def images(self) -> list[PlotImage]:
-        """Return the plot images this record holds (none unless it is a plot or collection)."""
+        """Return the plot images of this record (none unless it is a plot or collection)."""
         if self.kind is RecordKind.PLOT:
             return [cast(PlotImage, self.value)]
         if self.kind is RecordKind.PLOT_COLLECTION:
@@ -65,7 +65,7 @@ class LogRecord:
         return []
 
     def figures(self) -> list[Figure]:
-        """Return the figures this record holds (none unless it is a plot or plot collection)."""
+        """Return the figures of this record (none unless it is a plot or plot collection)."""
         return [image.figure for image in self.images()]
 
 
@@ -95,7 +95,7 @@ def write_record(backend: TrackingBackend, record: LogRecord) -> None:
 def close_figures(figures: list[Figure]) -> None:
     """Close figures: remove them from pyplot's registry if pyplot is in use.
 
-    A ``matplotlib.figure.Figure`` created without pyplot holds no global state, so closing it is
+    A ``matplotlib.figure.Figure`` created without pyplot has no global state, so closing it is
     a no-op and it stays usable (e.g. a plan's kept results can still be rendered). Pyplot is never
     imported here; if the caller used it, ``pyplot.close`` releases the figure's manager.
     """

@@ -20,7 +20,7 @@ class ContinuousColumn:
         maximum: Largest observed value.
         is_integer: Whether every observed value is a whole number; decoded values are rounded.
         has_missing: Whether the column has missing values (NaN).
-        fill_value: The value that stands in for a missing one before encoding (the median).
+        fill_value: The value that replaces a missing one before encoding (the median).
     """
 
     name: str

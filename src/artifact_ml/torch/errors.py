@@ -8,7 +8,7 @@ __all__ = ["NonFiniteLossError", "NonFiniteLossPolicy"]
 
 
 class NonFiniteLossPolicy(Enum):
-    """What the trainer does when a batch's loss is NaN or infinite.
+    """The trainer's response to a NaN or infinite batch loss.
 
     ``RAISE_IMMEDIATELY`` (the default of ``CustomTrainer._get_nonfinite_loss_policy`` in one
     process on the CPU) checks every loss before its backward pass and raises

@@ -12,7 +12,7 @@ from torch.utils.hooks import RemovableHandle
 
 from artifact_ml.torch.callbacks.base import Callback, ResultT_co
 
-__all__ = ["BackwardHookCallback", "ForwardHookCallback", "select_layers"]
+__all__ = ["BackwardHookCallback", "ForwardHookCallback", "LayerHookCallback", "select_layers"]
 
 
 def select_layers(model: nn.Module, layer_names: Sequence[str] | None) -> dict[str, nn.Module]:
@@ -39,8 +39,8 @@ def select_layers(model: nn.Module, layer_names: Sequence[str] | None) -> dict[s
     return {name: modules[name] for name in layer_names}
 
 
-class ForwardHookCallback(Callback[ResultT_co]):
-    """A callback fed with the output tensor of selected layers on every forward pass.
+class LayerHookCallback(Callback[ResultT_co]):
+    """A callback that observes selected layers through hooks; the base of both hook kinds.
 
     Args:
         name, period: as for ``Callback``.
@@ -53,6 +53,16 @@ class ForwardHookCallback(Callback[ResultT_co]):
     ) -> None:
         super().__init__(name, period=period)
         self.layer_names = None if layer_names is None else tuple(layer_names)
+
+
+class ForwardHookCallback(LayerHookCallback[ResultT_co]):
+    """A callback fed with the output tensor of selected layers on every forward pass.
+
+    Args:
+        name, period: as for ``Callback``.
+        layer_names: the ``named_modules`` names to observe; ``None`` (the default) observes every
+            leaf module that has parameters.
+    """
 
     def attach(self, model: nn.Module) -> list[RemovableHandle]:
         """Register the forward hooks on ``model``; the caller removes the returned handles."""
@@ -73,7 +83,7 @@ class ForwardHookCallback(Callback[ResultT_co]):
         """Accumulate one detached layer output."""
 
 
-class BackwardHookCallback(Callback[ResultT_co]):
+class BackwardHookCallback(LayerHookCallback[ResultT_co]):
     """A callback fed with the gradient of each parameter of selected layers on every backward pass.
 
     The gradient is that of one backward pass (one micro-batch under gradient accumulation),
@@ -84,12 +94,6 @@ class BackwardHookCallback(Callback[ResultT_co]):
         layer_names: the ``named_modules`` names to observe; ``None`` (the default) observes every
             leaf module that has parameters.
     """
-
-    def __init__(
-        self, name: str, *, period: int = 1, layer_names: Sequence[str] | None = None
-    ) -> None:
-        super().__init__(name, period=period)
-        self.layer_names = None if layer_names is None else tuple(layer_names)
 
     def attach(self, model: nn.Module) -> list[RemovableHandle]:
         """Register the gradient hooks on ``model``; the caller removes the returned handles."""

@@ -109,6 +109,44 @@ def test_every_plot_collection_keys() -> None:
             check_figure(figure)
 
 
+@pytest.mark.parametrize(
+    "collection_type",
+    [TableComparisonPlotCollectionType.PDF, TableComparisonPlotCollectionType.CDF],
+)
+def test_single_feature_figure_has_one_title_and_one_legend(
+    collection_type: TableComparisonPlotCollectionType,
+) -> None:
+    real = real_table()
+    synthetic = real.copy()
+    synthetic.loc[:14, "income"] = np.nan  # 15 of 60 rows: 25.0% missing
+
+    figures = engine().compute_plot_collection(
+        collection_type, real_data=real, synthetic_data=synthetic
+    )
+    figure = figures["income"]
+
+    assert figure.get_suptitle() == f"{collection_type.value.upper()} of income: real vs synthetic"
+    assert [axes.get_title() for axes in figure.axes] == [""]
+    assert [axes.get_legend() for axes in figure.axes] == [None]
+    assert len(figure.legends) == 1
+    texts = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert texts == ["real (60 rows, 0.0% missing)", "synthetic (60 rows, 25.0% missing)"]
+
+
+def test_multi_feature_figure_keeps_panel_titles() -> None:
+    figure = engine().compute_plot(
+        TableComparisonPlotType.CDF, real_data=real_table(), synthetic_data=real_table()
+    )
+
+    assert [axes.get_title() for axes in figure.axes] == ["income", "constant"]
+    panel_texts = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert panel_texts == ["real (0.0% missing)", "synthetic (0.0% missing)"]
+    assert [text.get_text() for text in figure.legends[0].get_texts()] == [
+        "real (60 rows)",
+        "synthetic (60 rows)",
+    ]
+
+
 def test_figures_render_to_png(tmp_path: object) -> None:
     comparison = engine()
     figure = comparison.compute_plot(

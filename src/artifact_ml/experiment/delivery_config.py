@@ -1,4 +1,4 @@
-"""Settings of a tracking client's queue, retries, fallback folder and PNG rendering."""
+"""Settings of a tracking client's queue, retries, fallback folder and child processes."""
 
 from __future__ import annotations
 
@@ -33,6 +33,10 @@ class DeliveryConfig:
             process (True, the default), instead of in the worker thread, where rendering holds
             the GIL and slows training. The worker falls back to rendering in-process whenever
             the child fails.
+        backend_process: run the backend's writes in a child process of their own (True, the
+            default) for backends that support it (MLflow), so that the backend library's
+            Python work does not hold this process's GIL. A call that fails there is retried
+            like any other write, and the next call starts a new child if it died.
     """
 
     queue_size: int = 1024
@@ -41,6 +45,7 @@ class DeliveryConfig:
     retry_backoff: float = 2.0
     fallback_root: Path | None = None
     render_process: bool = True
+    backend_process: bool = True
 
     def __post_init__(self) -> None:
         if self.queue_size < 1:

@@ -6,6 +6,10 @@ integer for integer columns with at most ``bin_count`` values); a categorical fe
 side-by-side bars of probability mass, the most frequent ``max_plotted_categories`` categories
 shown and the rest summed into "(other)". Missing values are reported in the legend as a share of
 rows. CDF: the empirical CDF of the finite values of each continuous feature.
+
+A figure of several features titles each panel with its feature and gives each continuous panel a
+legend with the missing shares. A figure of one feature (the plot collections) has only the
+figure title and one figure legend, which then holds the missing shares too.
 """
 
 from __future__ import annotations
@@ -33,6 +37,19 @@ def _missing_share(values_count: int, missing_count: float) -> str:
     if values_count == 0:
         return "no rows"
     return f"{100.0 * missing_count / values_count:.1f}% missing"
+
+
+def _missing_shares(context: ComparisonContext, feature: str) -> tuple[str, str]:
+    """Missing shares of ``feature`` in the real and synthetic tables, as legend text."""
+    shares = []
+    for table in (context.real, context.synthetic):
+        if feature in context.spec.categories:
+            codes = table.categorical[feature]
+            missing = int(np.count_nonzero(codes.codes == codes.missing_code))
+        else:
+            missing = int(np.count_nonzero(~np.isfinite(table.continuous[feature])))
+        shares.append(_missing_share(table.row_count, missing))
+    return shares[0], shares[1]
 
 
 def _draw_continuous_pdf(axes: Axes, context: ComparisonContext, feature: str) -> None:
@@ -97,19 +114,26 @@ def _draw_categorical_pdf(axes: Axes, context: ComparisonContext, feature: str) 
     axes.set_ylabel("probability mass")
 
 
-def draw_pdf(axes: Axes, context: ComparisonContext, feature: str) -> None:
-    """Draw the PDF overlay of one feature on ``axes``, with a panel title and axis labels."""
-    axes.set_title(feature)
+def draw_pdf(
+    axes: Axes, context: ComparisonContext, feature: str, *, panel_legend: bool = True
+) -> None:
+    """Draw the PDF overlay of one feature on ``axes`` with axis labels; with ``panel_legend``,
+    also a panel title and, for a continuous feature, a legend with the missing shares."""
     if feature in context.spec.categories:
         _draw_categorical_pdf(axes, context, feature)
     else:
         _draw_continuous_pdf(axes, context, feature)
-        axes.legend(fontsize="small")
+        if panel_legend:
+            axes.legend(fontsize="small")
+    if panel_legend:
+        axes.set_title(feature)
 
 
-def draw_cdf(axes: Axes, context: ComparisonContext, feature: str) -> None:
-    """Draw the empirical CDFs of one continuous feature on ``axes``."""
-    axes.set_title(feature)
+def draw_cdf(
+    axes: Axes, context: ComparisonContext, feature: str, *, panel_legend: bool = True
+) -> None:
+    """Draw the empirical CDFs of one continuous feature on ``axes`` with axis labels; with
+    ``panel_legend``, also a panel title and a legend with the missing shares."""
     for values, color, role in (
         (context.real.continuous[feature], REAL_COLOR, "real"),
         (context.synthetic.continuous[feature], SYNTHETIC_COLOR, "synthetic"),
@@ -124,7 +148,17 @@ def draw_cdf(axes: Axes, context: ComparisonContext, feature: str) -> None:
     axes.set_xlabel(feature)
     axes.set_ylabel("cumulative probability")
     axes.set_ylim(-0.02, 1.02)
-    axes.legend(fontsize="small")
+    if panel_legend:
+        axes.set_title(feature)
+        axes.legend(fontsize="small")
+
+
+def _add_legend(figure: Figure, context: ComparisonContext, features: tuple[str, ...]) -> None:
+    """Add the figure legend; for a single feature it carries the missing shares as well."""
+    details = _missing_shares(context, features[0]) if len(features) == 1 else ("", "")
+    add_real_synthetic_legend(
+        figure, context.real.row_count, context.synthetic.row_count, details=details
+    )
 
 
 def pdf_figure(context: ComparisonContext, features: tuple[str, ...], title: str) -> Figure:
@@ -143,8 +177,8 @@ def pdf_figure(context: ComparisonContext, features: tuple[str, ...], title: str
         panels[0].set_xlabel("value")
         panels[0].set_ylabel("probability")
     for axes, feature in zip(panels, features, strict=False):
-        draw_pdf(axes, context, feature)
-    add_real_synthetic_legend(figure, context.real.row_count, context.synthetic.row_count)
+        draw_pdf(axes, context, feature, panel_legend=len(features) > 1)
+    _add_legend(figure, context, features)
     return figure
 
 
@@ -156,6 +190,6 @@ def cdf_figure(context: ComparisonContext, features: tuple[str, ...], title: str
         panels[0].set_xlabel("value")
         panels[0].set_ylabel("cumulative probability")
     for axes, feature in zip(panels, features, strict=False):
-        draw_cdf(axes, context, feature)
-    add_real_synthetic_legend(figure, context.real.row_count, context.synthetic.row_count)
+        draw_cdf(axes, context, feature, panel_legend=len(features) > 1)
+    _add_legend(figure, context, features)
     return figure

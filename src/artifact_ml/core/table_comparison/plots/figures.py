@@ -51,19 +51,25 @@ def add_real_synthetic_legend(
     synthetic_rows: int,
     real_label: str = "real",
     synthetic_label: str = "synthetic",
+    details: tuple[str, str] = ("", ""),
 ) -> None:
-    """Add one figure-level legend naming the real and synthetic tables and their row counts."""
+    """Add one figure-level legend naming the real and synthetic tables and their row counts,
+    each followed by its entry of ``details`` when that is not empty (the entries are then
+    stacked, so that the longer labels fit the width of a one-panel figure)."""
     handles = [
-        Line2D([], [], color=REAL_COLOR, linewidth=2, label=f"{real_label} ({real_rows} rows)"),
-        Line2D(
-            [],
-            [],
-            color=SYNTHETIC_COLOR,
-            linewidth=2,
-            label=f"{synthetic_label} ({synthetic_rows} rows)",
-        ),
+        Line2D([], [], color=color, linewidth=2, label=f"{label} ({rows} rows{extra})")
+        for color, label, rows, extra in (
+            (REAL_COLOR, real_label, real_rows, f", {details[0]}" if details[0] else ""),
+            (
+                SYNTHETIC_COLOR,
+                synthetic_label,
+                synthetic_rows,
+                f", {details[1]}" if details[1] else "",
+            ),
+        )
     ]
-    figure.legend(handles=handles, loc="outside lower center", ncols=2)
+    ncols = 1 if any(details) else 2
+    figure.legend(handles=handles, loc="outside lower center", ncols=ncols)
 
 
 def show_message(axes: Axes, message: str) -> None:

@@ -1,0 +1,153 @@
+"""Running a tracking backend's writes in a child process, off the training process's GIL.
+
+A backend library that does much Python work per call (MLflow's SQLAlchemy store) slows the
+training thread when the tracking worker thread runs it, because both need the GIL. A
+``BackendProcess`` instead sends each call, pickled, to a child process
+(``artifact_ml.experiment.backend_server``) that built its own copy of the backend, and waits for
+the reply with the GIL released. A call that fails in the child, or a child that dies, raises
+``BackendProcessError`` in the caller, so the worker's retries and fallback folder apply as for an
+in-process backend; the next call starts a new child.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from typing import IO, Any, cast
+
+from artifact_ml.experiment.render_protocol import read_message, write_message
+
+__all__ = ["BackendProcess", "BackendProcessError"]
+
+logger = logging.getLogger(__name__)
+
+_STOP_TIMEOUT_SECONDS = 30.0
+
+
+class BackendProcessError(RuntimeError):
+    """A call could not be run in the backend's child process, or raised there."""
+
+
+class BackendProcess:
+    """One child process that runs the calls of one backend; thread-safe.
+
+    Args:
+        opener: a module-level function that builds the backend in the child from ``arguments``
+            (both must pickle).
+        arguments: keyword arguments of ``opener``.
+        description: what the backend is, for error messages (e.g. ``"MLflow"``).
+    """
+
+    def __init__(
+        self, *, opener: Callable[..., Any], arguments: dict[str, Any], description: str
+    ) -> None:
+        self._opening = pickle.dumps((opener, arguments), protocol=pickle.HIGHEST_PROTOCOL)
+        self._description = description
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._open_reply_pending = False
+        self.started_count = 0
+
+    def start(self) -> None:
+        """Start the child now, so that its imports overlap with other work; the first ``call``
+        waits for it to be ready. Does nothing if it is running.
+
+        Raises:
+            BackendProcessError: if the child cannot be started.
+        """
+        with self._lock:
+            self._ensure_started_locked()
+
+    def call(self, method: str, **arguments: Any) -> None:
+        """Run ``backend.<method>(**arguments)`` in the child and wait until it returns.
+
+        Raises:
+            BackendProcessError: the call raised in the child (the message gives its error), the
+                arguments do not pickle, or the child could not be started or died.
+        """
+        try:
+            request = pickle.dumps((method, arguments), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as error:
+            raise BackendProcessError(
+                f"Cannot send {method} to the {self._description} writer process: its arguments "
+                f"do not pickle ({type(error).__name__}: {error})."
+            ) from error
+        with self._lock:
+            process = self._ensure_started_locked()
+            if self._open_reply_pending:
+                self._open_reply_pending = False
+                status, value = pickle.loads(self._exchange_locked(process, None))
+                if status != "ok":
+                    self._stop_locked()
+                    raise BackendProcessError(
+                        f"The {self._description} writer process could not open the run: {value}"
+                    )
+            status, value = pickle.loads(self._exchange_locked(process, request))
+            if status != "ok":
+                raise BackendProcessError(
+                    f"{self._description} {method} failed in its writer process: {value}"
+                )
+
+    def close(self) -> None:
+        """Stop the child after the calls sent so far; idempotent."""
+        with self._lock:
+            self._stop_locked()
+
+    def _ensure_started_locked(self) -> subprocess.Popen[bytes]:
+        if self._process is not None and self._process.poll() is None:
+            return self._process
+        self._stop_locked()
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "artifact_ml.experiment.backend_server"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=dict(os.environ),
+            )
+            write_message(cast(IO[bytes], process.stdin), self._opening)
+        except OSError as error:
+            raise BackendProcessError(
+                f"Cannot start the {self._description} writer process: {error}."
+            ) from error
+        self._process = process
+        self._open_reply_pending = True
+        self.started_count += 1
+        return process
+
+    def _exchange_locked(self, process: subprocess.Popen[bytes], request: bytes | None) -> bytes:
+        """Send ``request`` (None: send nothing) and return the reply's payload."""
+        try:
+            if request is not None:
+                write_message(cast(IO[bytes], process.stdin), request)
+            payload = read_message(cast(IO[bytes], process.stdout))
+            if payload is None:
+                raise EOFError("it closed its output")
+        except (OSError, EOFError) as error:
+            self._stop_locked()
+            raise BackendProcessError(
+                f"The {self._description} writer process stopped (exit code {process.poll()}): "
+                f"{error}. The next write starts a new one."
+            ) from error
+        return payload
+
+    def _stop_locked(self) -> None:
+        process, self._process = self._process, None
+        self._open_reply_pending = False
+        if process is None:
+            return
+        try:
+            if process.stdin is not None:
+                process.stdin.close()
+            process.wait(timeout=_STOP_TIMEOUT_SECONDS)
+        except (OSError, subprocess.TimeoutExpired):
+            logger.warning("The %s writer process did not stop; killing it.", self._description)
+            process.kill()
+            process.wait()
+        finally:
+            if process.stdout is not None:
+                process.stdout.close()

@@ -111,3 +111,21 @@ def test_write_failing_in_child_goes_to_fallback(
     assert client.fallback_count == 1
     assert client.run_id in caplog.text
     assert "MLflow write_score failed in its writer process" in caplog.text
+
+
+def test_unstartable_child_falls_back_to_this_process(
+    store_uri: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from artifact_ml.experiment import backend_process
+
+    monkeypatch.setattr(backend_process.sys, "executable", "/nonexistent/python3")
+
+    with caplog.at_level(logging.WARNING):
+        client = MlflowTrackingClient.build("exp", tracking_uri=store_uri)
+    client.log_score("train/loss", 0.75, step=2)
+    client.stop()
+
+    assert type(client._backend).__name__ == "MlflowBackend"
+    assert "Writing MLflow run" in caplog.text
+    assert "/nonexistent/python3" in caplog.text
+    assert loss_history(store_uri, client.run_id) == [(2, 0.75)]

@@ -5,8 +5,8 @@ training thread when the tracking worker thread runs it, because both need the G
 ``BackendProcess`` instead sends each call, pickled, to a child process
 (``artifact_ml.experiment.backend_server``) that built its own copy of the backend, and waits for
 the reply with the GIL released. A call that fails in the child, or a child that dies, raises
-``BackendProcessError`` in the caller, so the worker's retries and fallback folder apply as for an
-in-process backend; the next call starts a new child.
+``BackendProcessError`` in the caller, so the worker's retries and fallback folder still apply.
+After a child dies, the next call starts a new one.
 """
 
 from __future__ import annotations
@@ -54,14 +54,14 @@ class BackendProcess:
         self.started_count = 0
 
     def start(self) -> None:
-        """Start the child now, so that its imports overlap with other work; the first ``call``
-        waits for it to be ready. Does nothing if it is running.
+        """Start the child and wait until it has built the backend, so that its imports and
+        connection happen now rather than during the first write. Does nothing if it is running.
 
         Raises:
-            BackendProcessError: if the child cannot be started.
+            BackendProcessError: if the child cannot be started or cannot build the backend.
         """
         with self._lock:
-            self._ensure_started_locked()
+            self._ensure_ready_locked()
 
     def call(self, method: str, **arguments: Any) -> None:
         """Run ``backend.<method>(**arguments)`` in the child and wait until it returns.
@@ -78,15 +78,7 @@ class BackendProcess:
                 f"do not pickle ({type(error).__name__}: {error})."
             ) from error
         with self._lock:
-            process = self._ensure_started_locked()
-            if self._open_reply_pending:
-                self._open_reply_pending = False
-                status, value = pickle.loads(self._exchange_locked(process, None))
-                if status != "ok":
-                    self._stop_locked()
-                    raise BackendProcessError(
-                        f"The {self._description} writer process could not open the run: {value}"
-                    )
+            process = self._ensure_ready_locked()
             status, value = pickle.loads(self._exchange_locked(process, request))
             if status != "ok":
                 raise BackendProcessError(
@@ -97,6 +89,19 @@ class BackendProcess:
         """Stop the child after the calls sent so far; idempotent."""
         with self._lock:
             self._stop_locked()
+
+    def _ensure_ready_locked(self) -> subprocess.Popen[bytes]:
+        """Return the running child, started if needed, once it has built the backend."""
+        process = self._ensure_started_locked()
+        if self._open_reply_pending:
+            self._open_reply_pending = False
+            status, value = pickle.loads(self._exchange_locked(process, None))
+            if status != "ok":
+                self._stop_locked()
+                raise BackendProcessError(
+                    f"The {self._description} writer process could not open the run: {value}"
+                )
+        return process
 
     def _ensure_started_locked(self) -> subprocess.Popen[bytes]:
         if self._process is not None and self._process.poll() is None:

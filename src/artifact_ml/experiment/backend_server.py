@@ -4,9 +4,9 @@ Started by ``artifact_ml.experiment.backend_process`` as ``python -m
 artifact_ml.experiment.backend_server``; not meant to be run by hand. The first message is the
 pickle of ``(opener, arguments)``: a module-level function and the keyword arguments that build
 the backend here. Each later message is the pickle of ``(method, arguments)``, a call of one of
-the backend's methods, answered with the pickle of ``("ok", None)`` or ``("error",
-description)``. Messages are framed by ``artifact_ml.experiment.render_protocol``. The process
-exits when its stdin closes (the parent closed the backend, stopped or died).
+the backend's methods. The reply to every message is the pickle of ``("ok", None)`` or
+``("error", description)``. Messages are framed by ``artifact_ml.experiment.render_protocol``.
+The process exits when its stdin closes (the parent closed the backend, stopped or died).
 """
 
 from __future__ import annotations

@@ -234,6 +234,10 @@ class MlflowProcessBackend(MlflowBackend):
     """The MLflow backend with every write and ``close`` run in a child process.
 
     Plots are sent as their PNG bytes. Name checks and the results hint stay in this process.
+
+    Raises:
+        BackendProcessError: the child process cannot start or cannot open the run (build the
+            client with ``DeliveryConfig(backend_process=False)`` to write in this process).
     """
 
     def __init__(self, *, client: Any, run_id: str, tracking_uri: str, experiment: str) -> None:

@@ -6,10 +6,12 @@ The layout of a run and how results are written are described in
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
+from artifact_ml.experiment.backend_process import BackendProcessError
 from artifact_ml.experiment.delivery import DeliveryConfig
 from artifact_ml.experiment.filesystem import default_tracking_root
 from artifact_ml.experiment.mlflow_backend import (
@@ -21,6 +23,8 @@ from artifact_ml.experiment.optional_dependency import import_optional
 from artifact_ml.experiment.tracking_client import TrackingClient, validate_identifier
 
 __all__ = ["MlflowTrackingClient"]
+
+logger = logging.getLogger(__name__)
 
 
 class MlflowTrackingClient(TrackingClient):
@@ -92,17 +96,41 @@ class MlflowTrackingClient(TrackingClient):
 
         if run_id is None:
             run_id = client.create_run(mlflow_experiment_id, run_name=run_name).info.run_id
-        backend_class = MlflowBackend
-        if delivery is None or delivery.backend_process:
-            backend_class = MlflowProcessBackend
-        backend = backend_class(
-            client=client, run_id=run_id, tracking_uri=uri, experiment=experiment_id
+        backend = cls._open_backend(
+            client=client,
+            run_id=run_id,
+            tracking_uri=uri,
+            experiment=experiment_id,
+            in_child=delivery is None or delivery.backend_process,
         )
         tracking_client = cls(
             backend=backend, experiment_id=experiment_id, run_id=run_id, delivery=delivery
         )
         tracking_client.tracking_uri = uri
         return tracking_client
+
+    @staticmethod
+    def _open_backend(
+        *, client: Any, run_id: str, tracking_uri: str, experiment: str, in_child: bool
+    ) -> MlflowBackend:
+        """Return the backend that writes in a child process (``in_child``), or in this process
+        if not asked for or if the child cannot open the run (a warning gives the reason)."""
+        arguments = {
+            "client": client,
+            "run_id": run_id,
+            "tracking_uri": tracking_uri,
+            "experiment": experiment,
+        }
+        if in_child:
+            try:
+                return MlflowProcessBackend(**arguments)
+            except BackendProcessError as error:
+                logger.warning(
+                    "Writing MLflow run %s from this process instead of a child process: %s",
+                    run_id,
+                    error,
+                )
+        return MlflowBackend(**arguments)
 
     @staticmethod
     def _resume(

@@ -9,7 +9,7 @@ rows. CDF: the empirical CDF of the finite values of each continuous feature.
 
 A figure of several features titles each panel with its feature and gives each continuous panel a
 legend with the missing shares. A figure of one feature (the plot collections) has only the
-figure title and one figure legend, which then holds the missing shares too.
+figure title and one figure legend, which then gives the missing shares too.
 """
 
 from __future__ import annotations
@@ -117,8 +117,11 @@ def _draw_categorical_pdf(axes: Axes, context: ComparisonContext, feature: str) 
 def draw_pdf(
     axes: Axes, context: ComparisonContext, feature: str, *, panel_legend: bool = True
 ) -> None:
-    """Draw the PDF overlay of one feature on ``axes`` with axis labels; with ``panel_legend``,
-    also a panel title and, for a continuous feature, a legend with the missing shares."""
+    """Draw the PDF overlay of one feature on ``axes`` with axis labels.
+
+    With ``panel_legend``, also add a panel title and, for a continuous feature, a legend with the
+    missing shares.
+    """
     if feature in context.spec.categories:
         _draw_categorical_pdf(axes, context, feature)
     else:
@@ -132,8 +135,10 @@ def draw_pdf(
 def draw_cdf(
     axes: Axes, context: ComparisonContext, feature: str, *, panel_legend: bool = True
 ) -> None:
-    """Draw the empirical CDFs of one continuous feature on ``axes`` with axis labels; with
-    ``panel_legend``, also a panel title and a legend with the missing shares."""
+    """Draw the empirical CDFs of one continuous feature on ``axes`` with axis labels.
+
+    With ``panel_legend``, also add a panel title and a legend with the missing shares.
+    """
     for values, color, role in (
         (context.real.continuous[feature], REAL_COLOR, "real"),
         (context.synthetic.continuous[feature], SYNTHETIC_COLOR, "synthetic"),

@@ -53,9 +53,11 @@ def add_real_synthetic_legend(
     synthetic_label: str = "synthetic",
     details: tuple[str, str] = ("", ""),
 ) -> None:
-    """Add one figure-level legend naming the real and synthetic tables and their row counts,
-    each followed by its entry of ``details`` when that is not empty (the entries are then
-    stacked, so that the longer labels fit the width of a one-panel figure)."""
+    """Add one figure-level legend naming the real and synthetic tables and their row counts.
+
+    Each label ends with its entry of ``details`` when that is not empty. The entries are then
+    stacked, so that the longer labels fit the width of a one-panel figure.
+    """
     handles = [
         Line2D([], [], color=color, linewidth=2, label=f"{label} ({rows} rows{extra})")
         for color, label, rows, extra in (

@@ -105,6 +105,25 @@ def test_report_writes_every_image(report_dir: Path) -> None:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_thousands_separator_reads_numbers(tmp_path: Path) -> None:
+    incomes = [1234 + 1000 * row for row in range(30)]
+    lines = ["income,city"] + [
+        f'"{income:,}",{"ab"[row % 2]}' for row, income in enumerate(incomes)
+    ]
+    real_path = tmp_path / "real.csv"
+    real_path.write_text("\n".join(lines) + "\n")
+    output = tmp_path / "report"
+
+    status = main(
+        ["compare", str(real_path), str(real_path), "--thousands", ",", "--output-dir", str(output)]
+    )
+
+    means = pd.read_csv(output / "array_collections" / "mean.csv").set_index("feature")
+    assert status == 0
+    assert list(means.index) == ["income"]
+    assert means.loc["income", "real"] == pytest.approx(np.mean(incomes))
+
+
 def test_missing_file_is_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     real_path, _ = write_tables(tmp_path)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -140,6 +141,58 @@ def test_demo_trains_on_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert str(data) in capsys.readouterr().out
 
 
+def test_demo_saved_tables_feed_compare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = make_csv(tmp_path / "people.csv")
+    tables = tmp_path / "tables"
+
+    status = main(
+        [
+            "demo",
+            "--data",
+            str(data),
+            "--categorical",
+            "grade",
+            "--epochs",
+            "1",
+            "--output-dir",
+            str(tmp_path / "runs"),
+            "--save-tables",
+            str(tables),
+            "--no-progress",
+        ]
+    )
+    output = capsys.readouterr().out
+    command = output.split("Compare them with: ", 1)[1].splitlines()[0]
+    compare_status = main(shlex.split(command)[1:])
+
+    source = pd.read_csv(data, na_values=["?"])
+    real = pd.read_csv(tables / "real.csv")
+    synthetic = pd.read_csv(tables / "synthetic.csv")
+    assert status == 0
+    assert compare_status == 0
+    pd.testing.assert_frame_equal(real, source)
+    assert list(synthetic.columns) == ["weight", "grade", "city"]
+    assert len(synthetic) == len(source)
+    assert set(synthetic["grade"].dropna()) <= {1, 2, 3}
+    assert set(synthetic["city"].dropna()) <= {"Oslo", "Lima"}
+    assert "--categorical grade,city" in command
+    assert (tables / "report" / "index.html").is_file()
+    assert len(list((tables / "report" / "plot_collections" / "pdf").glob("*.png"))) == 3
+
+
+def test_demo_rejects_file_as_tables_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = make_csv(tmp_path / "people.csv")
+    taken = tmp_path / "taken"
+    taken.write_text("keep me")
+
+    line = error_line(capsys, ["demo", "--data", str(data), "--save-tables", str(taken)])
+
+    assert f"cannot create the --save-tables folder {taken}" in line
+    assert taken.read_text() == "keep me"
+
+
 def error_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     status = main(argv)
     captured = capsys.readouterr()
@@ -176,6 +229,34 @@ def test_demo_rejects_text_as_continuous(
     line = error_line(capsys, ["demo", "--data", str(data), "--continuous", "city"])
 
     assert "--continuous column 'city' contains text such as" in line
+
+
+def test_demo_text_error_suggests_thousands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "salaries.csv"
+    rows = [f'"{1000 + 7 * row:,}",{row % 3}' for row in range(300)]
+    data.write_text("salary,grade\n" + "\n".join(rows) + "\n")
+
+    line = error_line(capsys, ["demo", "--data", str(data), "--continuous", "salary"])
+
+    assert "--continuous column 'salary' contains text such as '1,000'" in line
+    assert "pass --thousands" in line
+
+
+def test_load_csv_parses_thousands_separator(tmp_path: Path) -> None:
+    from artifact_ml.demo.table_source import load_csv
+
+    data = tmp_path / "salaries.csv"
+    salaries = [1000 + 7 * row for row in range(300)]
+    rows = [f'"{salary:,}",{row % 3}' for row, salary in enumerate(salaries)]
+    data.write_text("salary,grade\n" + "\n".join(rows) + "\n")
+
+    source = load_csv(data, thousands=",")
+
+    assert source.table["salary"].tolist() == salaries
+    assert source.spec.continuous_features == ("salary",)
+    assert source.spec.categorical_features == ("grade",)
 
 
 def test_demo_rejects_empty_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

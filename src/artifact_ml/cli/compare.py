@@ -51,6 +51,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="comma-separated strings that mean a missing value, besides empty cells (default: ?)",
     )
     parser.add_argument(
+        "--thousands",
+        metavar="SEP",
+        help="thousands separator inside numbers, such as ',' for 1,234 (default: none, so such "
+        "cells are text)",
+    )
+    parser.add_argument(
         "--output-dir",
         type=Path,
         default=Path("artifact-ml-report"),
@@ -66,13 +72,13 @@ def _names(values: list[str]) -> list[str]:
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
-def _read_table(path: Path, role: str) -> pd.DataFrame:
+def _read_table(path: Path, role: str, thousands: str | None) -> pd.DataFrame:
     if path.is_dir():
         raise CLIError(f"the {role} table {path} is a folder; pass the path of a CSV file.")
     if not path.is_file():
         raise CLIError(f"{role} table not found: {path}; pass the path of an existing CSV file.")
     try:
-        return pd.read_csv(path)
+        return pd.read_csv(path, thousands=thousands)
     # pandas infers compression from the file name, so a misnamed .gz or .zip file fails in
     # gzip (BadGzipFile is an OSError) or in zipfile. pandas' own errors are ValueErrors.
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
@@ -89,8 +95,8 @@ def run(args: argparse.Namespace) -> int:
     from artifact_ml.core.table_comparison import TableComparisonConfig, TabularDataSpec
     from artifact_ml.core.table_comparison.report import write_report
 
-    real = _read_table(args.real, "real")
-    synthetic = _read_table(args.synthetic, "synthetic")
+    real = _read_table(args.real, "real", args.thousands)
+    synthetic = _read_table(args.synthetic, "synthetic", args.thousands)
     missing_values = tuple(token.strip() for token in args.missing_values.split(","))
     try:
         spec = TabularDataSpec.from_df(

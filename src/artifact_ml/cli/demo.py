@@ -61,6 +61,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="comma-separated cell values of --data that mean 'missing' (default: ?)",
     )
     parser.add_argument(
+        "--thousands",
+        metavar="SEP",
+        help="thousands separator inside the numbers of --data, such as ',' for 1,234 (default: "
+        "none, so such cells are text)",
+    )
+    parser.add_argument(
         "--epochs",
         type=_positive_int,
         default=30,
@@ -112,6 +118,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "little from more and slows down a lot when they compete with other processes)",
     )
     parser.add_argument(
+        "--save-tables",
+        type=Path,
+        metavar="DIR",
+        help="after training, write the source table and a synthetic table of the same size to "
+        "DIR/real.csv and DIR/synthetic.csv, ready for artifact-ml compare",
+    )
+    parser.add_argument(
         "--no-progress", action="store_true", help="hide the progress bar even on a terminal"
     )
     parser.set_defaults(handler=run)
@@ -120,8 +133,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Run the demo with parsed ``args``; bad input raises :class:`CLIError`."""
     source = _load_source(args)
+    if args.save_tables is not None:
+        # Checked before training, so that a bad folder does not waste a training run.
+        try:
+            args.save_tables.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CLIError(
+                f"cannot create the --save-tables folder {args.save_tables}: {error}; pass a "
+                "writable folder"
+            ) from error
     try:
         from artifact_ml.demo.job import DemoSettings, run_demo
+        from artifact_ml.demo.saved_tables import TableSaveError
     except ImportError as error:
         raise CLIError(
             f"the demo needs PyTorch ({error}); install it with pip install 'artifact-ml[torch]'"
@@ -136,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
         tracking=args.tracking,
         output_dir=args.output_dir,
         progress_bar=False if args.no_progress else None,
+        tables_dir=args.save_tables,
     )
     try:
         result = run_demo(source, settings)
@@ -143,6 +167,8 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(str(error)) from error
     except ValueError as error:
         raise CLIError(f"cannot train on {source.name}: {error}") from error
+    except TableSaveError as error:
+        raise CLIError(f"{error}; pass a writable --save-tables folder") from error
     print(_format_summary(source, result))
     return 0
 
@@ -160,6 +186,7 @@ def _load_source(args: argparse.Namespace) -> TableSource:
             categorical=args.categorical,
             continuous=args.continuous,
             missing_values=args.missing_values,
+            thousands=args.thousands,
         )
     except TableSourceError as error:
         raise CLIError(str(error)) from error
@@ -191,6 +218,11 @@ def _format_summary(source: TableSource, result: DemoResult) -> str:
             "/<feature>/step_<epoch>.png",
         ]
     lines.append(result.results_hint)
+    if result.saved_tables is not None:
+        lines += [
+            f"Tables: {result.saved_tables.real_path} and {result.saved_tables.synthetic_path}",
+            f"Compare them with: {result.saved_tables.compare_command}",
+        ]
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ from artifact_ml.core.table_comparison import (
     TableComparisonScoreCollectionType,
     TableComparisonScoreType,
 )
+from artifact_ml.demo.saved_tables import SavedTables, save_tables
 from artifact_ml.demo.table_source import TableSource
 from artifact_ml.experiment import TableComparisonPlan, build_tracking_client
 from artifact_ml.synthesizers.vae import TabularVAE
@@ -68,6 +69,9 @@ class DemoSettings:
         output_dir: Root folder of local tracking data; ``None`` uses the backend's default.
         progress_bar: ``True``/``False`` forces the progress bar; ``None`` shows it on a terminal.
         threads: CPU threads for torch's operations (``torch.set_num_threads``). Default 1.
+        tables_dir: Folder where the trained model's synthetic table (as many rows as the source
+            table) and the source table are saved as ``synthetic.csv`` and ``real.csv``;
+            ``None`` (the default) saves nothing.
     """
 
     epochs: int = 30
@@ -80,6 +84,7 @@ class DemoSettings:
     output_dir: Path | None = None
     progress_bar: bool | None = None
     threads: int = 1
+    tables_dir: Path | None = None
 
     def __post_init__(self) -> None:
         for name in ("epochs", "artifact_period", "batch_size", "threads"):
@@ -104,6 +109,7 @@ class DemoResult:
         run_dir: The run folder when the filesystem tracker was used, else ``None``.
         train_rows: Rows the model trained on.
         validation_rows: Held-out rows each synthetic table was compared with.
+        saved_tables: The saved tables and their compare command, if ``tables_dir`` was set.
     """
 
     epoch_scores: pd.DataFrame
@@ -112,6 +118,7 @@ class DemoResult:
     run_dir: Path | None
     train_rows: int
     validation_rows: int
+    saved_tables: SavedTables | None = None
 
 
 def split_table(
@@ -140,6 +147,7 @@ def run_demo(source: TableSource, settings: DemoSettings) -> DemoResult:
     Raises:
         ValueError: The table cannot be encoded or split (the message names the column).
         ImportError: The tracking backend's library is not installed.
+        TableSaveError: ``settings.tables_dir`` cannot be written.
     """
     # Backends may seed the global generators when a run starts (ClearML's Task.init seeds
     # random, numpy and torch with 1337), so the demo seeds them after starting the run.
@@ -181,6 +189,11 @@ def run_demo(source: TableSource, settings: DemoSettings) -> DemoResult:
             len(validation),
         )
         epoch_scores = trainer.train()
+    saved = None
+    if settings.tables_dir is not None:
+        synthetic = model.generate_synthetic_data(len(source.table))
+        saved = save_tables(settings.tables_dir, source.table, synthetic, source.spec)
+        logger.info("Saved the real and synthetic tables to %s.", settings.tables_dir)
     run_dir: Any = getattr(client, "run_dir", None)
     return DemoResult(
         epoch_scores=epoch_scores,
@@ -189,6 +202,7 @@ def run_demo(source: TableSource, settings: DemoSettings) -> DemoResult:
         run_dir=Path(run_dir) if run_dir is not None else None,
         train_rows=len(train),
         validation_rows=len(validation),
+        saved_tables=saved,
     )
 
 

@@ -64,8 +64,11 @@ def load_csv(
     categorical: Sequence[str] = (),
     continuous: Sequence[str] = (),
     missing_values: Sequence[str] = ("?",),
+    thousands: str | None = None,
 ) -> TableSource:
     """Read a CSV file; infer the type of each feature not named in ``categorical``, ``continuous``.
+
+    ``thousands`` is the thousands separator inside numbers (None: such cells are text).
 
     Cells equal to a ``missing_values`` token, or empty, are read as missing, and infinite numbers
     in continuous columns too. A column is inferred continuous when it contains numbers with more
@@ -80,7 +83,9 @@ def load_csv(
     if not path.is_file():
         raise TableSourceError(f"No such CSV file: {path}; pass --data with an existing file.")
     try:
-        table = pd.read_csv(path, na_values=list(missing_values), skipinitialspace=True)
+        table = pd.read_csv(
+            path, na_values=list(missing_values), skipinitialspace=True, thousands=thousands
+        )
     # pandas infers compression from the file name, so a misnamed .gz or .zip file fails in
     # gzip (BadGzipFile is an OSError) or in zipfile. pandas' own errors are ValueErrors.
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
@@ -105,7 +110,8 @@ def load_csv(
             bad = text[pd.to_numeric(text, errors="coerce").isna()]
             raise TableSourceError(
                 f"--continuous column {name!r} contains text such as {bad.iloc[0]!r} at row "
-                f"{bad.index[0]}; declare it categorical or add that token to --missing-values."
+                f"{bad.index[0]}; declare it categorical, add that token to --missing-values, or "
+                "pass --thousands if it is a number with a thousands separator."
             )
     try:
         spec = TabularDataSpec.from_df(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import signal
 import time
 from pathlib import Path
 
@@ -129,3 +130,19 @@ def test_unstartable_child_falls_back_to_this_process(
     assert "Writing MLflow run" in caplog.text
     assert "/nonexistent/python3" in caplog.text
     assert loss_history(store_uri, client.run_id) == [(2, 0.75)]
+
+
+def test_writer_process_survives_ctrl_c(store_uri: str) -> None:
+    client = MlflowTrackingClient.build("exp", tracking_uri=store_uri, delivery=FAST_RETRIES)
+    backend = client._backend
+    assert isinstance(backend, MlflowProcessBackend)
+    child = backend.process._process
+    assert child is not None
+
+    child.send_signal(signal.SIGINT)
+    client.log_score("train/loss", 0.125, step=7)
+    client.stop()
+
+    assert loss_history(store_uri, client.run_id) == [(7, 0.125)]
+    assert backend.process.started_count == 1
+    assert child.returncode == 0

@@ -114,12 +114,19 @@ class BackendProcess:
                 stdout=subprocess.PIPE,
                 env=dict(os.environ),
             )
-            write_message(cast(IO[bytes], process.stdin), self._opening)
         except OSError as error:
             raise BackendProcessError(
                 f"Cannot start the {self._description} writer process: {error}."
             ) from error
         self._process = process
+        try:
+            write_message(cast(IO[bytes], process.stdin), self._opening)
+        except OSError as error:
+            self._stop_locked()
+            raise BackendProcessError(
+                f"The {self._description} writer process stopped at start (exit code "
+                f"{process.poll()}): {error}."
+            ) from error
         self._open_reply_pending = True
         self.started_count += 1
         return process

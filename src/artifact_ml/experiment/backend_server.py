@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -69,7 +70,12 @@ def _callable_opener(opener: object) -> Callable[..., Any]:
 
 
 def main() -> None:
-    """Serve on the original stdin and stdout; anything else printed goes to stderr."""
+    """Serve on the original stdin and stdout; anything else printed goes to stderr.
+
+    Ctrl+C in a terminal interrupts the whole process group, so the child ignores SIGINT: the
+    parent decides when it stops, and it still writes the results queued before the interrupt.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     serve(sys.stdin.buffer, replies)

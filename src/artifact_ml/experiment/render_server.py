@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 from typing import IO
 
@@ -48,7 +49,12 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
 
 
 def main() -> None:
-    """Serve on the original stdin and stdout; anything else printed goes to stderr."""
+    """Serve on the original stdin and stdout; anything else printed goes to stderr.
+
+    Ctrl+C in a terminal interrupts the whole process group, so the child ignores SIGINT and
+    keeps rendering the figures queued before the interrupt until the parent stops it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(os, "nice"):
         os.nice(_NICENESS_INCREMENT)
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 from artifact_ml.experiment import InMemoryTrackingClient
@@ -116,3 +119,41 @@ def test_neptune_field_versus_namespace(backend_case: BackendCase) -> None:
         client.stop()
 
     assert backend_case.read(client).scores["validation/loss"] == [(0, 1.0)]
+
+
+def test_fallback_path_collision_rejected(backend_case: BackendCase) -> None:
+    client = backend_case.build()
+    try:
+        client.log_score("validation/x:y", 1.0, step=0)
+        with pytest.raises(ValueError, match="'validation/x_y' collides with score") as raised:
+            client.log_score("validation/x_y", 2.0, step=0)
+    finally:
+        client.stop()
+
+    # The run folder stores both as scores/validation/x_y.csv, so every backend, whose failed
+    # writes go to such a folder, rejects the second name.
+    where = "this tracking backend" if backend_case.name == "filesystem" else "fallback folder"
+    assert where in str(raised.value)
+    assert backend_case.read(client).scores[
+        "validation/x_y" if backend_case.name == "filesystem" else "validation/x:y"
+    ] == [(0, 1.0)]
+
+
+@pytest.mark.parametrize("backend_case", ["neptune"], indirect=True)
+def test_neptune_step_files_collision(backend_case: BackendCase, tmp_path: Path) -> None:
+    upload = tmp_path / "weights.bin"
+    upload.write_bytes(b"\x00\x01")
+    client = backend_case.build()
+    try:
+        client.log_array("w", np.array([1.0, 2.0]), step=0)
+        with pytest.raises(ValueError, match="file 'w' collides with array 'w'"):
+            client.log_file("w", upload, step=0)
+        client.log_array_collection("h", {"k": np.array([7.0])}, step=0)
+        with pytest.raises(ValueError, match="array 'h/k' collides with array_collection 'h'"):
+            client.log_array("h/k", np.array([8.0]), step=0)
+    finally:
+        client.stop()
+
+    stored = backend_case.read(client)
+    np.testing.assert_array_equal(stored.arrays["w"][0], [1.0, 2.0])
+    np.testing.assert_array_equal(stored.arrays["h/k"][0], [7.0])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["NameRegistry", "sanitize_key", "validate_name"]
+__all__ = ["FALLBACK_NAMESPACE", "NameRegistry", "sanitize_key", "validate_name"]
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _KEY_SEPARATORS = re.compile(r"[/\\]")
@@ -61,6 +61,10 @@ def sanitize_key(key: object) -> str:
     return _KEY_SEPARATORS.sub("_", key)
 
 
+FALLBACK_NAMESPACE = "fallback folder: "
+"""Prefix of the namespaces of the fallback folder's paths in a ``NameRegistry``."""
+
+
 class NameRegistry:
     """Remembers which result owns each name stored by a backend, to reject collisions.
 
@@ -83,9 +87,14 @@ class NameRegistry:
             slot = (namespace, stored_name)
             existing = pending.get(slot, self._owners.get(slot, owner))
             if existing != owner:
+                where = (
+                    "the local fallback folder that keeps results the backend fails to store"
+                    if namespace.startswith(FALLBACK_NAMESPACE)
+                    else "this tracking backend"
+                )
                 raise ValueError(
                     f"Result {subject} collides with {existing}: both use the name "
-                    f"{stored_name!r} in this tracking backend. Rename one of them."
+                    f"{stored_name!r} in {where}. Rename one of them."
                 )
             pending[slot] = owner
         self._owners.update(pending)

@@ -48,11 +48,17 @@ def _step_label(step: int | None) -> str:
 
 
 def _path_entries(path: str, owner: str, *, is_namespace: bool) -> list[StorageName]:
-    """Return the tree entries of ``path``: each parent is a namespace, the path itself a field."""
+    """Return the tree entries of ``path``: each parent is a namespace, the path itself a field.
+
+    With ``is_namespace``, ``path`` holds one ``step_<step>`` file field per step (arrays, files
+    and array collection keys), which two results must not share.
+    """
     parts = path.split("/")
     namespace = "a Neptune namespace of other results"
     entries = [("path", "/".join(parts[:index]), namespace) for index in range(1, len(parts))]
     entries.append(("path", path, namespace if is_namespace else owner))
+    if is_namespace:
+        entries.append(("step files", path, owner))
     return entries
 
 

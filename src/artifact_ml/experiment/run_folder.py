@@ -34,7 +34,13 @@ from artifact_ml.experiment.backend import RunOutcome, StorageName, TrackingBack
 from artifact_ml.experiment.plot_image import PlotImage
 from artifact_ml.experiment.records import RecordKind
 
-__all__ = ["MAX_PART_BYTES", "RunFolderBackend", "check_part_lengths", "sanitize_path_name"]
+__all__ = [
+    "MAX_PART_BYTES",
+    "RunFolderBackend",
+    "check_part_lengths",
+    "run_folder_storage_names",
+    "sanitize_path_name",
+]
 
 _INVALID_PATH_CHARACTERS = re.compile(r'[<>:"|?*]')
 MAX_PART_BYTES = 250
@@ -91,6 +97,19 @@ def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
         raise
 
 
+def run_folder_storage_names(
+    *, kind: RecordKind, name: str, keys: Sequence[str]
+) -> list[StorageName]:
+    """Return the paths under which a run folder stores a result (see the module docstring), as
+    ``TrackingBackend.storage_names`` entries."""
+    owner = f"{kind.value} {name!r}"
+    storage = [(kind.value, sanitize_path_name(name), owner)]
+    storage += [
+        (f"{kind.value}/{name}", sanitize_path_name(key), f"{owner} key {key!r}") for key in keys
+    ]
+    return storage
+
+
 class RunFolderBackend(TrackingBackend):
     """Writes results into ``run_dir`` with the layout in the module docstring.
 
@@ -141,13 +160,7 @@ class RunFolderBackend(TrackingBackend):
     def storage_names(
         self, *, kind: RecordKind, name: str, keys: Sequence[str]
     ) -> list[StorageName]:
-        owner = f"{kind.value} {name!r}"
-        storage = [(kind.value, sanitize_path_name(name), owner)]
-        storage += [
-            (f"{kind.value}/{name}", sanitize_path_name(key), f"{owner} key {key!r}")
-            for key in keys
-        ]
-        return storage
+        return run_folder_storage_names(kind=kind, name=name, keys=keys)
 
     def write_score(self, *, name: str, score: float, step: int | None) -> None:
         path = self._path("scores", f"{name}.csv")

@@ -17,10 +17,15 @@ from matplotlib.figure import Figure
 
 from artifact_ml.experiment.backend import RunOutcome, TrackingBackend
 from artifact_ml.experiment.delivery import DeliveryConfig, DeliveryWorker
-from artifact_ml.experiment.names import NameRegistry, sanitize_key, validate_name
+from artifact_ml.experiment.names import (
+    FALLBACK_NAMESPACE,
+    NameRegistry,
+    sanitize_key,
+    validate_name,
+)
 from artifact_ml.experiment.plot_image import PlotImage
 from artifact_ml.experiment.records import LogRecord, RecordKind, RecordValue
-from artifact_ml.experiment.run_folder import check_part_lengths
+from artifact_ml.experiment.run_folder import check_part_lengths, run_folder_storage_names
 
 __all__ = ["TrackingClient", "new_run_id", "validate_identifier"]
 
@@ -226,6 +231,13 @@ class TrackingClient:
         if signature not in self._checked:
             check_part_lengths(name, keys)
             entries = self._backend.storage_names(kind=kind, name=name, keys=keys)
+            # Any result may end up in the fallback folder, so its paths there must differ too.
+            entries += [
+                (f"{FALLBACK_NAMESPACE}{namespace}", stored_name, owner)
+                for namespace, stored_name, owner in run_folder_storage_names(
+                    kind=kind, name=name, keys=keys
+                )
+            ]
             self._names.register(entries, subject=f"{kind.value} {name!r}")
             self._checked.add(signature)
         step = None if step is None else int(step)

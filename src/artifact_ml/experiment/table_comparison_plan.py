@@ -106,26 +106,26 @@ class TableComparisonPlan(ValidationPlan):
         Raises:
             TypeError, ValueError: from the engine, if a table does not match the spec.
         """
-        engine = self._engine
+        # Both tables are validated and encoded once for every declared artifact.
+        comparison = self._engine.compare(real_data=real_data, synthetic_data=synthetic_data)
 
         # The declared types were checked against ``artifact_types`` when the class was defined.
         def compute(modality: ResultModality, artifact_type: Enum) -> Any:
-            tables = {"real_data": real_data, "synthetic_data": synthetic_data}
             if modality is ResultModality.SCORE:
-                return engine.compute_score(cast(TableComparisonScoreType, artifact_type), **tables)
+                return comparison.compute_score(cast(TableComparisonScoreType, artifact_type))
             if modality is ResultModality.ARRAY:
-                return engine.compute_array(cast(TableComparisonArrayType, artifact_type), **tables)
+                return comparison.compute_array(cast(TableComparisonArrayType, artifact_type))
             if modality is ResultModality.PLOT:
-                return engine.compute_plot(cast(TableComparisonPlotType, artifact_type), **tables)
+                return comparison.compute_plot(cast(TableComparisonPlotType, artifact_type))
             if modality is ResultModality.SCORE_COLLECTION:
-                return engine.compute_score_collection(
-                    cast(TableComparisonScoreCollectionType, artifact_type), **tables
+                return comparison.compute_score_collection(
+                    cast(TableComparisonScoreCollectionType, artifact_type)
                 )
             if modality is ResultModality.ARRAY_COLLECTION:
-                return engine.compute_array_collection(
-                    cast(TableComparisonArrayCollectionType, artifact_type), **tables
+                return comparison.compute_array_collection(
+                    cast(TableComparisonArrayCollectionType, artifact_type)
                 )
             plot_collection_type = cast(TableComparisonPlotCollectionType, artifact_type)
-            return engine.compute_plot_collection(plot_collection_type, **tables)
+            return comparison.compute_plot_collection(plot_collection_type)
 
         return self._run(compute=compute, step=step, split=split)

@@ -2,9 +2,11 @@
 
 ``TabularDataSpec.from_df`` describes the real table; ``TableComparisonEngine.build(resource_spec=
 spec)`` computes any artifact named by the ``TableComparison*Type`` enums; each enum value is the
-artifact's logging name.
+artifact's logging name. ``engine.compare(real, synthetic)`` returns a ``TableComparison`` that
+computes many artifacts of one pair of tables from a single validation and encoding.
 """
 
+from artifact_ml.core.table_comparison.comparison import TableComparison
 from artifact_ml.core.table_comparison.config import TableComparisonConfig
 from artifact_ml.core.table_comparison.engine import TableComparisonEngine
 from artifact_ml.core.table_comparison.spec import TabularDataSpec
@@ -18,6 +20,7 @@ from artifact_ml.core.table_comparison.types import (
 )
 
 __all__ = [
+    "TableComparison",
     "TableComparisonArrayCollectionType",
     "TableComparisonArrayType",
     "TableComparisonConfig",

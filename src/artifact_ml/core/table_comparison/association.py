@@ -38,7 +38,7 @@ def _standardise(values: np.ndarray, present: np.ndarray) -> np.ndarray:
     # as much as the arithmetic.
     filled = values if complete else np.where(present, values, 0.0)
     centre = filled.sum(axis=0) / count
-    centred = values - centre
+    centred: np.ndarray = values - centre
     if not complete:
         centred[~present] = 0.0
     scale = np.sqrt(np.einsum("ij,ij->j", centred, centred) / count)

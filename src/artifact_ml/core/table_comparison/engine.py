@@ -19,6 +19,7 @@ from artifact_ml.core.table_comparison.artifacts import (
     SCORES,
 )
 from artifact_ml.core.table_comparison.cache import DEFAULT_CACHE_MAX_BYTES, ComputationCache
+from artifact_ml.core.table_comparison.comparison import TableComparison, check_artifact_type
 from artifact_ml.core.table_comparison.config import TableComparisonConfig
 from artifact_ml.core.table_comparison.context import ComparisonContext
 from artifact_ml.core.table_comparison.encoding import encode_table
@@ -46,8 +47,9 @@ class TableComparisonEngine:
     random choice is seeded by ``config.seed``). Figures are new ``matplotlib.figure.Figure``
     objects owned by the caller and never registered with pyplot.
 
-    Repeated calls on the same tables reuse work. The engine caches column encodings, feature
-    distributions, association matrices and column statistics, but never results such as
+    To compute many artifacts of one pair of tables, ``compare`` validates and encodes them
+    once. Repeated calls on the same tables reuse work too. The engine caches column encodings,
+    feature distributions, association matrices and column statistics, but never results such as
     figures. Each entry is keyed on a fingerprint of each column it derives from: a SHA-1 digest
     of its values, or the identity of an immutable Arrow array (see ``fingerprint``). A call
     therefore hashes every NumPy-backed column it reads (about 0.15 ms per 32,000 numbers), and
@@ -183,6 +185,16 @@ class TableComparisonEngine:
             cache=self._cache,
         )
 
+    def compare(self, real_data: pd.DataFrame, synthetic_data: pd.DataFrame) -> TableComparison:
+        """Validate and encode both tables once, and return a comparison that computes any
+        number of artifacts from them (see ``TableComparison``).
+
+        Raises:
+            TypeError: a table is not a DataFrame.
+            ValueError: a table lacks a spec feature, or a continuous feature contains text.
+        """
+        return TableComparison(self.encode(real_data, synthetic_data))
+
     def _compute(
         self,
         registry: Mapping[KeyT, Callable[[ComparisonContext], ResultT]],
@@ -190,10 +202,6 @@ class TableComparisonEngine:
         real_data: pd.DataFrame,
         synthetic_data: pd.DataFrame,
     ) -> ResultT:
-        if artifact_type not in registry:
-            expected = type(next(iter(registry))).__name__ if registry else "another modality"
-            raise TypeError(
-                f"{artifact_type!r} is not an artifact of this method; pass a member of "
-                f"{expected}, or call the compute_* method of its modality."
-            )
+        # The type is checked before the tables are encoded, so a wrong type fails fast.
+        check_artifact_type(registry, artifact_type)
         return registry[artifact_type](self.encode(real_data, synthetic_data))

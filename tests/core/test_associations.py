@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import tracemalloc
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from artifact_ml.core.table_comparison import (
     TableComparisonScoreType,
     TabularDataSpec,
 )
+from artifact_ml.core.table_comparison import association as association_module
 from artifact_ml.core.table_comparison.association import association_matrix
 from artifact_ml.core.table_comparison.encoding import encode_table
 
@@ -60,6 +62,46 @@ def test_cramers_v_matches_scipy() -> None:
     contingency = pd.crosstab(table["g"], table["h"]).to_numpy()
     expected = association(contingency, method="cramer", correction=False)
     assert matrix[2, 3] == pytest.approx(expected, abs=1e-12)
+
+
+def test_sparse_contingency_matches_scipy(monkeypatch: pytest.MonkeyPatch) -> None:
+    generator = np.random.default_rng(8)
+    rows = 2000
+    table = pd.DataFrame(
+        {
+            "g": generator.integers(0, 40, rows).astype(str),
+            "h": generator.integers(0, 25, rows).astype(str),
+        }
+    )
+    table.loc[::3, "h"] = table.loc[::3, "g"]  # some association
+    spec = TabularDataSpec.from_df(table, cat_features=["g", "h"])
+    monkeypatch.setattr(association_module, "_DENSE_CONTINGENCY_CELLS", 0)
+
+    matrix = matrix_of(table, spec)
+
+    contingency = pd.crosstab(table["g"], table["h"]).to_numpy()
+    expected = association(contingency, method="cramer", correction=False)
+    assert matrix[0, 1] == pytest.approx(expected, abs=1e-12)
+
+
+def test_id_columns_fit_in_memory() -> None:
+    rows = 30_000
+    identifiers = np.array([f"id-{number}" for number in range(rows)], dtype=object)
+    table = pd.DataFrame({"user": identifiers, "session": identifiers[::-1].copy()})
+    spec = TabularDataSpec.from_df(table, cat_features=["user", "session"])
+    encoded = encode_table(spec, table, "real")
+
+    tracemalloc.start()
+    try:
+        matrix = association_matrix(spec, encoded)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    # One row per category on both sides: each value identifies its partner exactly.
+    assert matrix[0, 1] == pytest.approx(1.0)
+    # A dense 30,000 x 30,000 table would take 7.2 GB.
+    assert peak < 50 * 2**20
 
 
 def test_correlation_ratio_hand_computed() -> None:

@@ -51,6 +51,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="comma-separated strings that mean a missing value, besides empty cells (default: ?)",
     )
     parser.add_argument(
+        "--sep",
+        default=",",
+        metavar="CHAR",
+        help="column separator of both CSV files (default: ,)",
+    )
+    parser.add_argument(
         "--thousands",
         metavar="SEP",
         help="thousands separator inside numbers, such as ',' for 1,234 (default: none, so such "
@@ -68,17 +74,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.set_defaults(handler=run)
 
 
+# How the library's messages name a fix, and how the same fix is named on the command line.
+_OPTION_WORDS = (
+    ("cts_features", "--continuous"),
+    ("cat_features", "--categorical"),
+    ("missing_values=...", "--missing-values"),
+    ("seed must be", "--seed must be"),
+    (
+        "build the spec with TabularDataSpec.from_df on a table without them",
+        "remove them from the real table's CSV file (check --sep if every column is missing)",
+    ),
+)
+
+
 def _names(values: list[str]) -> list[str]:
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
-def _read_table(path: Path, role: str, thousands: str | None) -> pd.DataFrame:
+def _read_table(
+    path: Path, role: str, sep: str, thousands: str | None, missing_values: tuple[str, ...]
+) -> pd.DataFrame:
+    """Read a CSV file in which only empty cells and ``missing_values`` are missing: pandas'
+    default tokens such as "NA" or "None" can be real categories (Namibia, a "None" option)."""
     if path.is_dir():
         raise CLIError(f"the {role} table {path} is a folder; pass the path of a CSV file.")
     if not path.is_file():
         raise CLIError(f"{role} table not found: {path}; pass the path of an existing CSV file.")
     try:
-        return pd.read_csv(path, thousands=thousands)
+        return pd.read_csv(
+            path,
+            sep=sep,
+            thousands=thousands,
+            keep_default_na=False,
+            na_values=["", *missing_values],
+        )
     # pandas infers compression from the file name, so a misnamed .gz or .zip file fails in
     # gzip (BadGzipFile is an OSError) or in zipfile. pandas' own errors are ValueErrors.
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
@@ -95,9 +124,9 @@ def run(args: argparse.Namespace) -> int:
     from artifact_ml.core.table_comparison import TableComparisonConfig, TabularDataSpec
     from artifact_ml.core.table_comparison.report import write_report
 
-    real = _read_table(args.real, "real", args.thousands)
-    synthetic = _read_table(args.synthetic, "synthetic", args.thousands)
     missing_values = tuple(token.strip() for token in args.missing_values.split(","))
+    real = _read_table(args.real, "real", args.sep, args.thousands, missing_values)
+    synthetic = _read_table(args.synthetic, "synthetic", args.sep, args.thousands, missing_values)
     try:
         spec = TabularDataSpec.from_df(
             real,
@@ -111,12 +140,13 @@ def run(args: argparse.Namespace) -> int:
             resource_spec=spec,
             output_dir=args.output_dir,
             config=TableComparisonConfig(seed=args.seed),
+            sources=(str(args.real), str(args.synthetic)),
         )
     except (ValueError, TypeError) as error:
         # The spec names its Python arguments; the user typed the command-line options.
         message = str(error).replace("\n", " ")
-        message = message.replace("cts_features", "--continuous")
-        message = message.replace("cat_features", "--categorical")
+        for python_words, option_words in _OPTION_WORDS:
+            message = message.replace(python_words, option_words)
         raise CLIError(message) from error
     except OSError as error:
         raise CLIError(f"cannot write the report to {args.output_dir}: {error}") from error

@@ -83,8 +83,14 @@ def load_csv(
     if not path.is_file():
         raise TableSourceError(f"No such CSV file: {path}; pass --data with an existing file.")
     try:
+        # Only empty cells and the given tokens are missing: pandas' default tokens such as "NA"
+        # or "None" can be real categories.
         table = pd.read_csv(
-            path, na_values=list(missing_values), skipinitialspace=True, thousands=thousands
+            path,
+            keep_default_na=False,
+            na_values=["", *missing_values],
+            skipinitialspace=True,
+            thousands=thousands,
         )
     # pandas infers compression from the file name, so a misnamed .gz or .zip file fails in
     # gzip (BadGzipFile is an OSError) or in zipfile. pandas' own errors are ValueErrors.

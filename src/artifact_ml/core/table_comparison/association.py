@@ -28,6 +28,9 @@ from artifact_ml.core.table_comparison.spec import TabularDataSpec
 __all__ = ["association_matrix", "correlation_distance"]
 
 _RELATIVE_TOLERANCE = 1e-12
+# Contingency tables up to this many cells are counted with one bincount; larger ones (two
+# high-cardinality columns) count only their occupied cells.
+_DENSE_CONTINGENCY_CELLS = 1 << 22
 
 
 def _standardise(values: np.ndarray, present: np.ndarray) -> np.ndarray:
@@ -119,17 +122,27 @@ def _correlation_ratio(
 
 
 def _cramers_v(left: CategoricalCodes, right: CategoricalCodes) -> float:
-    right_count = right.missing_code + 1
-    joint = np.bincount(
-        left.codes * right_count + right.codes, minlength=(left.missing_code + 1) * right_count
-    ).reshape(left.missing_code + 1, right_count)
-    joint = joint[joint.sum(axis=1) > 0][:, joint.sum(axis=0) > 0].astype(np.float64)
-    row_count, column_count = joint.shape
-    total = joint.sum()
+    left_sizes = np.bincount(left.codes, minlength=left.missing_code + 1).astype(np.float64)
+    right_sizes = np.bincount(right.codes, minlength=right.missing_code + 1).astype(np.float64)
+    row_count = int(np.count_nonzero(left_sizes))
+    column_count = int(np.count_nonzero(right_sizes))
+    total = float(left_sizes.sum())
     if min(row_count, column_count) < 2 or total == 0:
         return 0.0
-    expected = np.outer(joint.sum(axis=1), joint.sum(axis=0))
-    chi_squared = total * float((joint * joint / expected).sum() - 1.0)
+    # chi2 = total * (sum over cells of n_ij^2 / (n_i n_j) - 1), and empty cells add nothing, so
+    # only the occupied cells are counted. A dense table of two ID-like columns would not fit
+    # in memory.
+    right_count = right.missing_code + 1
+    pairs = left.codes.astype(np.int64) * right_count + right.codes
+    if (left.missing_code + 1) * right_count <= _DENSE_CONTINGENCY_CELLS:
+        counts = np.bincount(pairs, minlength=(left.missing_code + 1) * right_count)
+        cells = np.flatnonzero(counts)
+        counts = counts[cells]
+    else:
+        cells, counts = np.unique(pairs, return_counts=True)
+    observed = counts.astype(np.float64)
+    expected = left_sizes[cells // right_count] * right_sizes[cells % right_count]
+    chi_squared = total * float((observed * observed / expected).sum() - 1.0)
     return float(np.sqrt(max(chi_squared, 0.0) / total / (min(row_count, column_count) - 1)))
 
 

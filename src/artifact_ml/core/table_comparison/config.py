@@ -24,13 +24,14 @@ class TableComparisonConfig:
             Default 30.0.
         tsne_max_iter: t-SNE optimisation iterations (scikit-learn accepts 250 or more).
             Default 500.
-        seed: seed of every random choice (t-SNE row sample and initialisation, truncated SVD).
-            Default 0.
+        seed: seed of every random choice (t-SNE row sample and initialisation, truncated SVD),
+            from 0 to 2**32 - 1. Default 0.
         figure_width: width of one panel, in inches. Default 4.0.
         figure_height: height of one panel, in inches. Default 3.0.
         figure_dpi: resolution of the figures, in dots per inch. Default 100.
         max_plotted_categories: categories drawn per categorical feature (the most frequent in
-            the real table, the rest summed into "other"). Default 30.
+            both tables, the rest summed into "(other)") in a one-feature PDF figure. A figure
+            with a panel per feature draws at most 12 per panel. Default 30.
     """
 
     bin_count: int = 50
@@ -58,6 +59,11 @@ class TableComparisonConfig:
             raise ValueError(f"tsne_perplexity must be positive, got {self.tsne_perplexity}.")
         if self.tsne_max_iter < 250:
             raise ValueError(f"tsne_max_iter must be at least 250, got {self.tsne_max_iter}.")
+        if not 0 <= self.seed < 2**32:
+            raise ValueError(
+                f"seed must be between 0 and {2**32 - 1} (the range of NumPy and scikit-learn "
+                f"seeds), got {self.seed}."
+            )
         if self.max_plotted_categories < 1:
             raise ValueError(
                 f"max_plotted_categories must be at least 1, got {self.max_plotted_categories}."

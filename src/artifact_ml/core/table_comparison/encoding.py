@@ -7,6 +7,11 @@ Continuous features become float64 arrays with NaN for missing cells; ``+inf`` a
 as missing (a warning gives the count). Booleans become 0 and 1, and strings holding numbers are
 parsed. Categorical features become codes ``0 .. k-1`` for the spec's ``k`` categories, then
 ``k .. k+e-1`` for the ``e`` categories absent from the spec (sorted), then ``k+e`` for missing.
+
+A boolean feature may be written as booleans, 0 and 1, or the text true and false in any case:
+when the spec's categories are ``False`` and ``True`` (or ``0`` and ``1``), the other spellings
+count as the same categories. A synthetic categorical feature none of whose values is a spec
+category gets a warning, because its distance is then the maximum.
 """
 
 from __future__ import annotations
@@ -91,6 +96,20 @@ class _LazyFeatureMap(Mapping[str, ValueT]):
         return len(self._features)
 
 
+_BOOLEAN_SPELLINGS = {
+    ("False", "True"): {"0": "False", "1": "True", "false": "False", "true": "True"},
+    ("0", "1"): {"False": "0", "True": "1", "false": "0", "true": "1"},
+}
+
+
+def _boolean_aliases(categories: tuple[str, ...]) -> dict[str, str]:
+    """Return the other spellings of a boolean feature's categories (empty if not boolean)."""
+    for spelling, aliases in _BOOLEAN_SPELLINGS.items():
+        if categories and set(categories) <= set(spelling):
+            return aliases
+    return {}
+
+
 def encode_categorical(
     series: pd.Series, categories: tuple[str, ...], missing_values: frozenset[str]
 ) -> CategoricalCodes:
@@ -98,6 +117,12 @@ def encode_categorical(
     # Factorising first keeps the per-cell work in pandas; only the distinct values are labelled.
     raw_codes, uniques = pd.factorize(series, use_na_sentinel=True)
     labels = [category_label(value, missing_values) for value in uniques]
+    aliases = _boolean_aliases(categories)
+    if aliases:
+        labels = [
+            None if label is None else aliases.get(label, aliases.get(label.lower(), label))
+            for label in labels
+        ]
     index = {category: position for position, category in enumerate(categories)}
     extra_labels = sort_labels(
         label for label in labels if label is not None and label not in index
@@ -114,6 +139,19 @@ def encode_categorical(
     return CategoricalCodes(
         codes=freeze(lookup[raw_codes]), category_count=len(categories), extra_labels=extra_labels
     )
+
+
+def _warn_if_disjoint(feature: str, codes: CategoricalCodes) -> None:
+    """Warn when no present value of a synthetic column is a category of the real table."""
+    present = codes.codes[codes.codes != codes.missing_code]
+    if present.size and bool(np.all(present >= codes.category_count)):
+        logger.warning(
+            "No value of column %r of the synthetic table is a category of the real table "
+            "(synthetic values such as %s), so its distance is the maximum. Check that both "
+            "tables write the categories the same way.",
+            feature,
+            ", ".join(repr(label) for label in codes.extra_labels[:3]),
+        )
 
 
 def encode_table(
@@ -184,10 +222,17 @@ def encode_table(
 
     def categorical(feature: str) -> CategoricalCodes:
         categories = spec.categories[feature]
+
+        def compute() -> CategoricalCodes:
+            codes = encode_categorical(table[feature], categories, missing_values)
+            if role == "synthetic" and categories and codes.extra_labels:
+                _warn_if_disjoint(feature, codes)
+            return codes
+
         return cached(
             feature,
             ("categorical", feature, missing_values, categories),
-            lambda: encode_categorical(table[feature], categories, missing_values),
+            compute,
             np.dtype(np.intp).itemsize * len(table),
         )
 

@@ -9,6 +9,10 @@ Layout of the report folder (file names derive from the artifact names, see the 
 - ``plots/<name>.png`` and ``plot_collections/<name>/<key>.png``;
 - ``index.html``: a static page that shows all of the above through relative links, so it works
   when opened from the file system without a server.
+
+The report is written to a temporary folder next to ``output_dir`` and moved into place when it is
+complete, so a failure leaves ``output_dir`` as it was. An earlier report in ``output_dir`` is
+replaced as a whole, so none of its files stay behind.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import json
 import logging
 import math
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -35,6 +41,7 @@ from artifact_ml.core.table_comparison.artifacts import (
     SCORES,
 )
 from artifact_ml.core.table_comparison.config import TableComparisonConfig
+from artifact_ml.core.table_comparison.context import ComparisonContext
 from artifact_ml.core.table_comparison.engine import TableComparisonEngine
 from artifact_ml.core.table_comparison.spec import TabularDataSpec
 
@@ -104,6 +111,33 @@ _STYLE = (
 )
 
 
+def _check_output_dir(output_dir: Path) -> None:
+    """Raise ValueError unless ``output_dir`` is absent, an empty folder or an earlier report."""
+    if not output_dir.exists():
+        return
+    if not output_dir.is_dir():
+        raise ValueError(
+            f"The report folder {output_dir} is a file; pass a new or empty folder instead."
+        )
+    if any(output_dir.iterdir()) and not (output_dir / "index.html").is_file():
+        raise ValueError(
+            f"The report folder {output_dir} contains files but no index.html, so it is not an "
+            "earlier report that could be replaced; pass a new or empty folder instead."
+        )
+
+
+def _move_into_place(staging: Path, output_dir: Path) -> None:
+    """Replace ``output_dir`` (if any) with the complete report in ``staging``."""
+    if not output_dir.exists():
+        staging.rename(output_dir)
+        return
+    retired = Path(tempfile.mkdtemp(dir=output_dir.parent, prefix=f".{output_dir.name}.old-"))
+    retired.rmdir()
+    output_dir.rename(retired)
+    staging.rename(output_dir)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
 def write_report(
     real_data: pd.DataFrame,
     synthetic_data: pd.DataFrame,
@@ -111,18 +145,48 @@ def write_report(
     output_dir: Path,
     config: TableComparisonConfig | None = None,
     title: str = "Table comparison report",
+    sources: tuple[str, str] | None = None,
 ) -> ComparisonReport:
     """Compute every table-comparison artifact and write the report folder (module docstring).
 
-    Both tables are validated and encoded once. Existing files of the same names are replaced.
+    Both tables are validated and encoded once. ``sources`` names the real and synthetic tables
+    on the index page (for example their file names).
 
     Raises:
         TypeError, ValueError: from the spec's validation of either table.
+        ValueError: ``output_dir`` is a file, or a folder with files that is not a report.
         OSError: the folder cannot be written.
     """
     engine = TableComparisonEngine.build(resource_spec=resource_spec, config=config)
     context = engine.encode(real_data, synthetic_data)
-    output_dir.mkdir(parents=True, exist_ok=True)
+    _check_output_dir(output_dir)
+    if context.synthetic.row_count == 0:
+        logger.warning(
+            "The synthetic table has no rows: every score is NaN and the plots show no synthetic "
+            "data."
+        )
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=output_dir.parent, prefix=f".{output_dir.name}.partial-"))
+    try:
+        report = _write_files(context, resource_spec, staging, title, sources)
+        _move_into_place(staging, output_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    report.index_path = output_dir / "index.html"
+    report.image_paths = [output_dir / path.relative_to(staging) for path in report.image_paths]
+    logger.info("Wrote the comparison report to %s.", report.index_path)
+    return report
+
+
+def _write_files(
+    context: ComparisonContext,
+    resource_spec: TabularDataSpec,
+    output_dir: Path,
+    title: str,
+    sources: tuple[str, str] | None,
+) -> ComparisonReport:
+    """Write every file of the report into ``output_dir`` and return what was written."""
     report = ComparisonReport(index_path=output_dir / "index.html")
     sections: list[str] = []
 
@@ -136,6 +200,10 @@ def write_report(
         json.dumps({name: _json_number(value) for name, value in scores.items()}, indent=2)
     )
     sections.append("<h2>Scores</h2>")
+    sections.append(
+        "<p>Distances are 0 for identical tables, and lower is better: the mean JS distance lies "
+        "in [0, 1] (base 2) and the correlation distance in [0, 2].</p>"
+    )
     sections.append(
         _table_html(["score", "value"], [[name, _format(value)] for name, value in scores.items()])
     )
@@ -197,10 +265,14 @@ def write_report(
             report.image_paths.append(path)
             sections.append(_image_html(path, output_dir, f"{collection_plot_type.value}: {key}"))
 
+    real_name, synthetic_name = (
+        (f" {html.escape(sources[0])},", f" {html.escape(sources[1])},") if sources else ("", "")
+    )
     summary = (
-        f"<p>Real table: {context.real.row_count} rows; synthetic table: "
-        f"{context.synthetic.row_count} rows; {len(resource_spec.continuous_features)} continuous "
-        f"and {len(resource_spec.categorical_features)} categorical features.</p>"
+        f"<p>Real table:{real_name} {context.real.row_count} rows; synthetic table:"
+        f"{synthetic_name} {context.synthetic.row_count} rows; "
+        f"{len(resource_spec.continuous_features)} continuous and "
+        f"{len(resource_spec.categorical_features)} categorical features.</p>"
     )
     page = (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -208,5 +280,4 @@ def write_report(
         f"<h1>{html.escape(title)}</h1>{summary}{''.join(sections)}</body></html>\n"
     )
     report.index_path.write_text(page, encoding="utf-8")
-    logger.info("Wrote the comparison report to %s.", report.index_path)
     return report

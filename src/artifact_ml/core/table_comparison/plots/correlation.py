@@ -10,8 +10,6 @@ from matplotlib.patches import Patch
 from artifact_ml.core.table_comparison.config import TableComparisonConfig
 from artifact_ml.core.table_comparison.context import ComparisonContext
 from artifact_ml.core.table_comparison.plots.figures import (
-    REAL_COLOR,
-    SYNTHETIC_COLOR,
     new_figure,
 )
 
@@ -65,13 +63,20 @@ def _draw_heatmap(
 
 
 def _legend(figure: Figure, context: ComparisonContext, keys: tuple[str, ...]) -> None:
+    # Text-only entries: the heatmaps' colours encode association values, not the tables.
     descriptions = {
-        "real": (REAL_COLOR, f"real table ({context.real.row_count} rows)"),
-        "synthetic": (SYNTHETIC_COLOR, f"synthetic table ({context.synthetic.row_count} rows)"),
-        "absolute_difference": ("grey", "|real - synthetic| association"),
+        "real": f"real table ({context.real.row_count} rows)",
+        "synthetic": f"synthetic table ({context.synthetic.row_count} rows)",
+        "absolute_difference": "|real - synthetic| association",
     }
-    handles = [Patch(color=descriptions[key][0], label=descriptions[key][1]) for key in keys]
-    figure.legend(handles=handles, loc="outside lower center", ncols=len(handles))
+    handles = [Patch(facecolor="none", edgecolor="none", label=descriptions[key]) for key in keys]
+    figure.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=len(handles),
+        handlelength=0,
+        handletextpad=0,
+    )
 
 
 def _scaled(config: TableComparisonConfig, feature_count: int) -> TableComparisonConfig:

@@ -4,8 +4,9 @@ PDF: a continuous feature is drawn as two density histograms (the real one fille
 one as a step outline) on bins shared by both tables over their combined finite range (one bin per
 integer for integer columns with at most ``bin_count`` values); a categorical feature as
 side-by-side bars of probability mass, the most frequent ``max_plotted_categories`` categories
-shown and the rest summed into "(other)". Missing values are reported in the legend as a share of
-rows. CDF: the empirical CDF of the finite values of each continuous feature.
+(at most 12 per panel in a figure of several features) shown and the rest summed into
+"(other)". Missing values are reported in the legend as a share of rows. CDF: the empirical CDF
+of the finite values of each continuous feature.
 
 A figure of several features titles each panel with its feature and gives each continuous panel a
 legend with the missing shares. A figure of one feature (the plot collections) has only the
@@ -31,6 +32,10 @@ from artifact_ml.core.table_comparison.plots.figures import (
 )
 
 __all__ = ["cdf_figure", "draw_cdf", "draw_pdf", "pdf_figure"]
+
+# Categories drawn per panel of a figure with a panel per feature: more labels than this overlap
+# in a 4-inch panel.
+_PANEL_CATEGORY_LIMIT = 12
 
 
 def _missing_share(values_count: int, missing_count: float) -> str:
@@ -86,7 +91,7 @@ def _draw_continuous_pdf(axes: Axes, context: ComparisonContext, feature: str) -
     axes.set_ylabel("probability density")
 
 
-def _draw_categorical_pdf(axes: Axes, context: ComparisonContext, feature: str) -> None:
+def _draw_categorical_pdf(axes: Axes, context: ComparisonContext, feature: str, limit: int) -> None:
     distribution = context.distribution(feature)
     real = distribution.real_counts
     synthetic = distribution.synthetic_counts
@@ -94,7 +99,6 @@ def _draw_categorical_pdf(axes: Axes, context: ComparisonContext, feature: str) 
     synthetic_mass = synthetic / synthetic.sum() if synthetic.sum() > 0 else synthetic
     labels = list(distribution.labels)
 
-    limit = context.config.max_plotted_categories
     if len(labels) > limit:
         order = np.argsort(-(real_mass + synthetic_mass), kind="stable")
         kept = np.sort(order[: limit - 1])
@@ -123,7 +127,10 @@ def draw_pdf(
     missing shares.
     """
     if feature in context.spec.categories:
-        _draw_categorical_pdf(axes, context, feature)
+        limit = context.config.max_plotted_categories
+        if panel_legend:
+            limit = min(limit, _PANEL_CATEGORY_LIMIT)
+        _draw_categorical_pdf(axes, context, feature, limit)
     else:
         _draw_continuous_pdf(axes, context, feature)
         if panel_legend:

@@ -224,3 +224,121 @@ def test_index_images_load_in_chromium(report_dir: Path) -> None:
     assert count == 24
     assert len(widths) == 24
     assert all(width > 0 for width in widths)
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    status = main(argv)
+    error = capsys.readouterr().err.strip()
+    assert status == 2
+    assert error.count("\n") == 0
+    return error
+
+
+def test_pandas_missing_tokens_stay_categories(tmp_path: Path) -> None:
+    from artifact_ml.cli.compare import _read_table
+
+    path = tmp_path / "countries.csv"
+    path.write_text("country,size\nNA,1\nNone,2\nnull,3\n,4\n?,5\n")
+
+    table = _read_table(path, "real", ",", None, ("?",))
+
+    assert table["country"].tolist()[:3] == ["NA", "None", "null"]
+    assert table["country"].isna().tolist() == [False, False, False, True, True]
+
+
+def test_negative_seed_rejected_before_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+    output = tmp_path / "report"
+
+    arguments = [str(real_path), str(synthetic_path), "--seed", "-1", "--output-dir", str(output)]
+
+    error = one_line_error(capsys, ["compare", *arguments])
+
+    assert "--seed must be between 0 and 4294967295" in error
+    assert not output.exists()
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
+
+
+def test_file_as_output_dir_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+    taken = tmp_path / "taken"
+    taken.write_text("keep")
+
+    error = one_line_error(
+        capsys, ["compare", str(real_path), str(synthetic_path), "--output-dir", str(taken)]
+    )
+
+    assert f"The report folder {taken} is a file; pass a new or empty folder" in error
+    assert taken.read_text() == "keep"
+
+
+def test_folder_with_other_files_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+
+    error = one_line_error(
+        capsys, ["compare", str(real_path), str(synthetic_path), "--output-dir", str(tmp_path)]
+    )
+
+    assert "contains files but no index.html" in error
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["real.csv", "synthetic.csv"]
+
+
+def test_rerun_replaces_earlier_report(tmp_path: Path) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+    output = tmp_path / "report"
+    assert main(["compare", str(real_path), str(synthetic_path), "--output-dir", str(output)]) == 0
+    assert (output / "plot_collections" / "pdf" / "job.png").is_file()
+    for path in (real_path, synthetic_path):
+        pd.read_csv(path).drop(columns=["job"]).to_csv(path, index=False)
+
+    status = main(["compare", str(real_path), str(synthetic_path), "--output-dir", str(output)])
+
+    pdf_keys = sorted(path.stem for path in (output / "plot_collections" / "pdf").glob("*.png"))
+    assert status == 0
+    assert pdf_keys == ["age", "code", "income"]
+    assert f"{real_path}," in (output / "index.html").read_text()
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "real.csv",
+        "report",
+        "synthetic.csv",
+    ]
+
+
+def test_cli_errors_name_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+    table = pd.read_csv(synthetic_path)
+    table["income"] = table["income"].astype(object)
+    table.loc[0, "income"] = "forty"
+    text_path = tmp_path / "text.csv"
+    table.to_csv(text_path, index=False)
+    semicolon_path = tmp_path / "semicolon.csv"
+    pd.read_csv(synthetic_path).to_csv(semicolon_path, index=False, sep=";")
+
+    text_error = one_line_error(
+        capsys, ["compare", str(real_path), str(text_path), "--continuous", "income"]
+    )
+    columns_error = one_line_error(capsys, ["compare", str(real_path), str(semicolon_path)])
+
+    assert "'forty'" in text_error
+    assert "list them in --missing-values" in text_error
+    assert "remove them from the real table's CSV file (check --sep" in columns_error
+
+
+def test_semicolon_separator(tmp_path: Path) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+    for path in (real_path, synthetic_path):
+        pd.read_csv(path).to_csv(path, index=False, sep=";")
+    output = tmp_path / "report"
+
+    status = main(
+        ["compare", str(real_path), str(synthetic_path), "--sep", ";", "--output-dir", str(output)]
+    )
+
+    means = pd.read_csv(output / "array_collections" / "mean.csv").set_index("feature")
+    assert status == 0
+    expected = pd.read_csv(real_path, sep=";")["income"].mean()
+    assert means.loc["income", "real"] == pytest.approx(expected)

@@ -12,8 +12,10 @@ class TableComparisonConfig:
     """Hyperparameters shared by every table-comparison artifact.
 
     Attributes:
-        bin_count: equal-width bins over the real table's range for a continuous feature's
-            distribution (JS distance and PDF plots). Default 50.
+        bin_count: the most bins over the real table's range for a continuous feature's
+            distribution (JS distance and PDF plots): equal-width bins, or for integer columns
+            bins of ``w`` consecutive integers with the smallest ``w`` that gives at most this
+            many. Default 50.
         js_base: logarithm base of the Jensen-Shannon divergence. With base 2 the JS distance lies
             in [0, 1]. Default 2.0.
         std_ddof: delta degrees of freedom of the standard deviation and variance (1 gives the

@@ -19,7 +19,15 @@ __all__ = [
 
 
 class TableComparisonScoreType(Enum):
-    """Scores: one float per comparison."""
+    """Scores: one float per comparison; 0 for identical tables, lower is better.
+
+    - ``MEAN_JS_DISTANCE``: the mean over features of the per-feature JS distance (see
+      ``TableComparisonScoreCollectionType``), in [0, 1].
+    - ``CORRELATION_DISTANCE``: the root mean square difference between the real and synthetic
+      association matrices over off-diagonal entries, in [0, 2]. Pairs of continuous features use
+      Pearson's r, continuous-categorical pairs the correlation ratio and categorical pairs
+      Cramér's V without bias correction (module ``association`` has the details).
+    """
 
     MEAN_JS_DISTANCE = "mean_js_distance"
     CORRELATION_DISTANCE = "correlation_distance"
@@ -30,13 +38,28 @@ class TableComparisonArrayType(Enum):
 
 
 class TableComparisonScoreCollectionType(Enum):
-    """Score collections: one float per feature."""
+    """Score collections: one float per feature.
+
+    ``JS_DISTANCE``: per feature, the Jensen-Shannon distance in base 2 (in [0, 1]; 1 for
+    disjoint supports) between the real and synthetic distributions. Continuous features are
+    binned on bins shared by both tables and derived from the real table: one bin per integer (or
+    per ``w`` consecutive integers, at most ``bin_count`` bins) for integer columns, else
+    ``bin_count`` equal-width bins over the real range, plus bins for values below and above it
+    and for missing values. Categorical features count each category, including the categories
+    seen in only one table (their whole mass counts towards the distance) and missing values.
+    Module ``distributions`` has the details.
+    """
 
     JS_DISTANCE = "js_distance"
 
 
 class TableComparisonArrayCollectionType(Enum):
-    """Statistic juxtapositions: per continuous feature, ``np.array([real, synthetic])``."""
+    """Statistic juxtapositions: per continuous feature, ``np.array([real, synthetic])``.
+
+    Statistics use the present values only (missing and infinite values are left out). ``STD``
+    and ``VARIANCE`` use ``std_ddof`` (default 1, as pandas does); the median and quartiles equal
+    NumPy's with linear interpolation. A table without a present value of the feature gives NaN.
+    """
 
     MEAN = "mean"
     STD = "std"
@@ -49,7 +72,14 @@ class TableComparisonArrayCollectionType(Enum):
 
 
 class TableComparisonPlotType(Enum):
-    """Single figures comparing the whole table."""
+    """Single figures comparing the whole table.
+
+    PDF and CDF overlays per feature, the statistic alignments (real against synthetic value of
+    each continuous feature), the association heatmaps, and 2-D projections. The projections fit
+    on the real table: continuous features standardised, categorical ones one-hot encoded; PCA is
+    exact, truncated SVD randomized and seeded, and t-SNE embeds at most ``tsne_sample_size``
+    rows of each table (module ``projection`` has the details).
+    """
 
     PDF = "pdf"
     CDF = "cdf"

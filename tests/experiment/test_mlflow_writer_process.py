@@ -146,3 +146,28 @@ def test_writer_process_survives_ctrl_c(store_uri: str) -> None:
     assert loss_history(store_uri, client.run_id) == [(7, 0.125)]
     assert backend.process.started_count == 1
     assert child.returncode == 0
+
+
+def test_hung_writer_times_out_without_loss(store_uri: str, tmp_path: Path) -> None:
+    delivery = DeliveryConfig(max_attempts=2, initial_retry_delay=0.01, write_timeout=3.0)
+    client = MlflowTrackingClient.build("exp", tracking_uri=store_uri, delivery=delivery)
+    backend = client._backend
+    assert isinstance(backend, MlflowProcessBackend)
+    child = backend.process._process
+    assert child is not None
+    child.send_signal(signal.SIGSTOP)  # a store that stops answering
+
+    started = time.monotonic()
+    client.log_score("train/loss", 0.5, step=3)
+    logging_seconds = time.monotonic() - started
+    client.stop()
+
+    assert logging_seconds < 1.0
+    assert child.wait(timeout=10) == -signal.SIGKILL
+    assert client.lost_count == 0
+    stored = loss_history(store_uri, client.run_id)
+    fallback = tmp_path / "fallback" / "exp" / client.run_id / "scores" / "train" / "loss.csv"
+    if client.fallback_count:
+        assert fallback.read_text().splitlines()[1:] == ["3,0.5"]
+    else:
+        assert stored == [(3, 0.5)]

@@ -45,6 +45,31 @@ def test_exit_without_stop_writes_everything(tmp_path: Path) -> None:
     assert '"status": "finished"' in (run_dir / "run.json").read_text()
 
 
+@pytest.mark.parametrize(
+    ("ending", "returncode", "status"),
+    [("raise RuntimeError('boom')", 1, "failed"), ("raise KeyboardInterrupt", -2, "killed")],
+    ids=["exception", "interrupt"],
+)
+def test_crash_without_stop_records_outcome(
+    tmp_path: Path, ending: str, returncode: int, status: str
+) -> None:
+    # An uncaught KeyboardInterrupt ends the interpreter by SIGINT, so its return code is -2.
+    script = EXIT_WITHOUT_STOP.replace("range(40)", "range(3)") + ending + "\n"
+
+    completed = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    run_dir = tmp_path / "exp" / "run"
+    assert completed.returncode == returncode
+    assert len((run_dir / "scores" / "train" / "loss.csv").read_text().splitlines()) == 4
+    assert f'"status": "{status}"' in (run_dir / "run.json").read_text()
+
+
 def test_no_threads_left_after_stop() -> None:
     before = set(threading.enumerate())
     clients = [InMemoryTrackingClient.build("exp") for _ in range(5)]

@@ -313,3 +313,66 @@ def test_neptune_step_label_clash_rejected(backend_case: BackendCase) -> None:
     stored = backend_case.read(client)
     np.testing.assert_array_equal(stored.arrays["arr"][0], [0, 1])
     assert stored.scores == {}
+
+
+def test_neptune_root_dir_gives_syncable_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from artifact_ml.experiment.factory import build_tracking_client
+
+    monkeypatch.delenv("NEPTUNE_DATA_DIRECTORY")
+    monkeypatch.setenv("ARTIFACT_ML_TRACKING_DIR", str(tmp_path / "tracked"))
+    client = build_tracking_client("neptune", "exp")
+    client.log_score("train/loss", 0.5, step=2)
+    client.stop()
+
+    data_dir = tmp_path / "tracked" / ".neptune"
+    assert list((data_dir / "offline").iterdir())
+    assert client.results_hint().endswith(f"neptune sync --path {data_dir.resolve()}")
+    assert not (tmp_path / ".neptune").exists()
+
+
+def test_neptune_variable_wins_over_default_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from artifact_ml.experiment.factory import build_tracking_client
+
+    monkeypatch.setenv("NEPTUNE_DATA_DIRECTORY", str(tmp_path / "own"))
+    client = build_tracking_client("neptune", "exp")
+    client.log_score("train/loss", 0.5, step=2)
+    client.stop()
+
+    assert list((tmp_path / "own" / "offline").iterdir())
+    assert not (tmp_path / "runs" / ".neptune").exists()
+    assert "copy" in client.results_hint()
+
+
+@pytest.mark.parametrize("backend_case", ["clearml"], indirect=True)
+def test_clearml_build_keeps_global_seeds(backend_case: BackendCase) -> None:
+    import random
+
+    import torch
+
+    random.seed(0)
+    np.random.seed(0)
+    torch.manual_seed(0)
+    expected = (random.random(), np.random.random(), torch.rand(1).item())
+    random.seed(0)
+    np.random.seed(0)
+    torch.manual_seed(0)
+
+    client = backend_case.build()
+    drawn = (random.random(), np.random.random(), torch.rand(1).item())
+    client.stop()
+
+    assert drawn == expected
+
+
+def test_unusable_mlflow_store_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from artifact_ml.experiment import MlflowTrackingClient
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "./mlruns")
+    monkeypatch.delenv("MLFLOW_ALLOW_FILE_STORE", raising=False)
+
+    with pytest.raises(ValueError, match="Cannot open the MLflow tracking store './mlruns'"):
+        MlflowTrackingClient.build("exp")

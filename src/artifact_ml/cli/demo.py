@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -132,6 +133,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Run the demo with parsed ``args``; bad input raises :class:`CLIError`."""
+    # The demo is meant to run offline: MLflow would otherwise send usage telemetry (and look up
+    # its host name). Setting MLFLOW_DISABLE_TELEMETRY=false turns it back on.
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     source = _load_source(args)
     if args.save_tables is not None:
         # Checked before training, so that a bad folder does not waste a training run.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import select
 import subprocess
 import sys
 import threading
@@ -27,6 +28,7 @@ __all__ = ["BackendProcess", "BackendProcessError"]
 logger = logging.getLogger(__name__)
 
 _STOP_TIMEOUT_SECONDS = 30.0
+_OPEN_TIMEOUT_SECONDS = 120.0
 
 
 class BackendProcessError(RuntimeError):
@@ -41,11 +43,21 @@ class BackendProcess:
             (both must pickle).
         arguments: keyword arguments of ``opener``.
         description: what the backend is, for error messages (e.g. ``"MLflow"``).
+        reply_timeout: seconds to wait for the reply to each call; after that the child is
+            killed and the call raises ``BackendProcessError``. Building the backend in a new
+            child may take up to ``max(reply_timeout, 120)`` seconds, because importing a
+            library such as MLflow takes many seconds on a busy machine.
     """
 
     def __init__(
-        self, *, opener: Callable[..., Any], arguments: dict[str, Any], description: str
+        self,
+        *,
+        opener: Callable[..., Any],
+        arguments: dict[str, Any],
+        description: str,
+        reply_timeout: float = 300.0,
     ) -> None:
+        self._reply_timeout = reply_timeout
         self._opening = pickle.dumps((opener, arguments), protocol=pickle.HIGHEST_PROTOCOL)
         self._description = description
         self._lock = threading.Lock()
@@ -79,7 +91,8 @@ class BackendProcess:
             ) from error
         with self._lock:
             process = self._ensure_ready_locked()
-            status, value = pickle.loads(self._exchange_locked(process, request))
+            payload = self._exchange_locked(process, request, timeout=self._reply_timeout)
+            status, value = pickle.loads(payload)
             if status != "ok":
                 raise BackendProcessError(
                     f"{self._description} {method} failed in its writer process: {value}"
@@ -95,7 +108,10 @@ class BackendProcess:
         process = self._ensure_started_locked()
         if self._open_reply_pending:
             self._open_reply_pending = False
-            status, value = pickle.loads(self._exchange_locked(process, None))
+            payload = self._exchange_locked(
+                process, None, timeout=max(self._reply_timeout, _OPEN_TIMEOUT_SECONDS)
+            )
+            status, value = pickle.loads(payload)
             if status != "ok":
                 self._stop_locked()
                 raise BackendProcessError(
@@ -131,12 +147,19 @@ class BackendProcess:
         self.started_count += 1
         return process
 
-    def _exchange_locked(self, process: subprocess.Popen[bytes], request: bytes | None) -> bytes:
+    def _exchange_locked(
+        self, process: subprocess.Popen[bytes], request: bytes | None, *, timeout: float
+    ) -> bytes:
         """Send ``request`` (None: send nothing) and return the reply's payload."""
         try:
             if request is not None:
                 write_message(cast(IO[bytes], process.stdin), request)
-            payload = read_message(cast(IO[bytes], process.stdout))
+            replies = cast(IO[bytes], process.stdout)
+            ready, _, _ = select.select([replies], [], [], timeout)
+            if not ready:
+                process.kill()
+                raise EOFError(f"it did not answer within {timeout:g} s")
+            payload = read_message(replies)
             if payload is None:
                 raise EOFError("it closed its output")
         except (OSError, EOFError) as error:

@@ -15,6 +15,8 @@ ClearML allows one task per process: stop a ClearML client before building anoth
 from __future__ import annotations
 
 import os
+import random
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -178,6 +180,23 @@ class _ClearMLBackend(TrackingBackend):
         self._task.upload_artifact(artifact_name, artifact_object=artifact, wait_on_upload=True)
 
 
+def _save_random_generators() -> Callable[[], None]:
+    """Save the states of the global random, NumPy and (if imported) torch generators and return
+    a function that restores them."""
+    python_state = random.getstate()
+    numpy_state = np.random.get_state()
+    torch = sys.modules.get("torch")
+    torch_state = torch.get_rng_state() if torch is not None else None
+
+    def restore() -> None:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+        if torch is not None and torch_state is not None:
+            torch.set_rng_state(torch_state)
+
+    return restore
+
+
 class ClearMLTrackingClient(TrackingClient):
     """Logs to a ClearML task; offline by default when no ClearML server is configured.
 
@@ -247,6 +266,9 @@ class ClearMLTrackingClient(TrackingClient):
             "auto_connect_arg_parser": False,
         }
         restore_environment = _set_cache_directory(None if cache_dir is None else Path(cache_dir))
+        # Task.init seeds random, NumPy and torch with a fixed seed (1337 in clearml 2.1); the
+        # caller's generators are put back as they were.
+        restore_generators = _save_random_generators()
         try:
             if run_id is None:
                 task = task_class.init(reuse_last_task_id=False, **options)
@@ -255,6 +277,8 @@ class ClearMLTrackingClient(TrackingClient):
         except BaseException:
             restore_environment()
             raise
+        finally:
+            restore_generators()
         try:
             if run_id is not None:
                 # A continued task offsets every iteration by its last one; steps stay as logged.

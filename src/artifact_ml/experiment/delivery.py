@@ -20,6 +20,7 @@ import dataclasses
 import logging
 import math
 import queue
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -53,6 +54,18 @@ _MAX_BATCH_RECORDS = 100
 _FAILURES_BEFORE_SINGLE_ATTEMPT = 3
 
 
+def _exit_outcome() -> RunOutcome:
+    """Return the outcome of a program whose main thread ended without ``stop()``: failed after
+    an uncaught exception (the interpreter stores its type in ``sys.last_type`` before it waits
+    for other threads), killed after ``KeyboardInterrupt``, else finished."""
+    last_type = getattr(sys, "last_type", None)
+    if last_type is None:
+        return RunOutcome.FINISHED
+    if issubclass(last_type, KeyboardInterrupt):
+        return RunOutcome.KILLED
+    return RunOutcome.FAILED
+
+
 class DeliveryWorker:
     """Owns the queue and the worker thread of one tracking client (one run)."""
 
@@ -69,7 +82,8 @@ class DeliveryWorker:
         self._experiment_id = experiment_id
         self._run_id = run_id
         root = config.fallback_root if config.fallback_root is not None else default_fallback_root()
-        self.fallback_dir = Path(root) / experiment_id / run_id
+        # Absolute, so that a later change of the working directory does not move it.
+        self.fallback_dir = (Path(root) / experiment_id / run_id).resolve()
         self._fallback: RunFolderBackend | None = None
         self._queue: queue.Queue[LogRecord | None] = queue.Queue(maxsize=config.queue_size)
         self._stop_lock = threading.Lock()
@@ -142,6 +156,9 @@ class DeliveryWorker:
                     if threading.main_thread().is_alive():
                         continue
                     logger.info("Main thread ended; writing results of run %s.", self._run_id)
+                    with self._stop_lock:
+                        if not self._stopping:
+                            self._outcome = _exit_outcome()
                     self._drain()
                     return
                 if record is None:

@@ -37,6 +37,9 @@ class DeliveryConfig:
             default) for backends that support it (MLflow), so that the backend library's
             Python work does not hold this process's GIL. A call that fails there is retried
             like any other write, and the next call starts a new child if it died.
+        write_timeout: seconds a write in such a child process may take. A slower write (a
+            store that stopped answering) counts as a failed attempt, and the child is
+            restarted. Default 300.
     """
 
     queue_size: int = 1024
@@ -46,12 +49,15 @@ class DeliveryConfig:
     fallback_root: Path | None = None
     render_process: bool = True
     backend_process: bool = True
+    write_timeout: float = 300.0
 
     def __post_init__(self) -> None:
         if self.queue_size < 1:
             raise ValueError(f"queue_size must be at least 1, got {self.queue_size}.")
         if self.max_attempts < 1:
             raise ValueError(f"max_attempts must be at least 1, got {self.max_attempts}.")
+        if not self.write_timeout > 0:
+            raise ValueError(f"write_timeout must be positive, got {self.write_timeout}.")
         if self.initial_retry_delay < 0 or self.retry_backoff < 1:
             raise ValueError(
                 "initial_retry_delay must be >= 0 and retry_backoff >= 1, got "

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from artifact_ml.experiment.filesystem import default_tracking_root
 from artifact_ml.experiment.tracking_client import TrackingClient
 
 __all__ = ["TRACKING_BACKENDS", "build_tracking_client"]
 
 TRACKING_BACKENDS = ("filesystem", "memory", "mlflow", "clearml", "neptune")
+
+
+def _local_folder(root_dir: Path | None, name: str, variable: str) -> Path | None:
+    """Return ``root_dir / name``; without ``root_dir``, None (the backend's default) if the
+    backend's ``variable`` is set, else ``name`` under the default tracking root."""
+    if root_dir is not None:
+        return Path(root_dir) / name
+    if os.environ.get(variable):
+        return None
+    return default_tracking_root() / name
 
 
 def build_tracking_client(
@@ -19,11 +31,13 @@ def build_tracking_client(
 ) -> TrackingClient:
     """Build the tracking client of ``backend`` (one of ``TRACKING_BACKENDS``).
 
-    ``root_dir`` is where local data goes: the run folders of "filesystem", the SQLite store and
-    artifacts of "mlflow" and the offline data of "neptune". ClearML's cache, with its offline
-    sessions, goes to ``root_dir / "clearml"``, and "memory" ignores ``root_dir``. Each backend
-    also honours its usual environment variables (e.g. ``MLFLOW_TRACKING_URI``). Pass ``run_id``
-    to resume a run.
+    ``root_dir`` (default: ``$ARTIFACT_ML_TRACKING_DIR`` or ``./artifact-ml-runs``) is where local
+    data goes: the run folders of "filesystem", the SQLite store and artifacts of "mlflow",
+    Neptune's offline data in ``root_dir / ".neptune"`` (the folder name ``neptune sync``
+    expects) and ClearML's cache, with its offline sessions, in ``root_dir / "clearml"``.
+    "memory" ignores it. Each backend's own variable wins over the default root
+    (``MLFLOW_TRACKING_URI``, ``NEPTUNE_DATA_DIRECTORY``, ``CLEARML_CACHE_DIR``) but not over
+    an explicit ``root_dir``. Pass ``run_id`` to resume a run.
 
     Raises:
         ValueError: if ``backend`` is unknown (the message lists the known ones).
@@ -48,15 +62,16 @@ def build_tracking_client(
     if backend == "clearml":
         from artifact_ml.experiment.clearml_client import ClearMLTrackingClient
 
-        cache_dir = None if root_dir is None else Path(root_dir) / "clearml"
+        cache_dir = _local_folder(root_dir, "clearml", "CLEARML_CACHE_DIR")
         return ClearMLTrackingClient.build(
             experiment_id=experiment_id, run_id=run_id, cache_dir=cache_dir
         )
     if backend == "neptune":
         from artifact_ml.experiment.neptune_client import NeptuneTrackingClient
 
+        data_dir = _local_folder(root_dir, ".neptune", "NEPTUNE_DATA_DIRECTORY")
         return NeptuneTrackingClient.build(
-            experiment_id=experiment_id, run_id=run_id, data_dir=root_dir
+            experiment_id=experiment_id, run_id=run_id, data_dir=data_dir
         )
     raise ValueError(
         f"Unknown tracking backend {backend!r}; choose one of {', '.join(TRACKING_BACKENDS)}."

@@ -16,6 +16,7 @@ MLflow's Python work does not hold the training process's GIL.
 
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
 import time
@@ -219,8 +220,14 @@ class MlflowBackend(TrackingBackend):
 
 
 def open_mlflow_backend(*, tracking_uri: str, run_id: str, experiment: str) -> MlflowBackend:
-    """Build the backend of an existing run (the opener of ``MlflowProcessBackend``'s child)."""
+    """Build the backend of an existing run (the opener of ``MlflowProcessBackend``'s child).
+
+    The child quiets MLflow's store logger, which logs a full traceback for every failed
+    database call; the error reaches the parent's log with the result it belongs to.
+    """
     from mlflow.tracking import MlflowClient
+
+    logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
 
     return MlflowBackend(
         client=MlflowClient(tracking_uri=tracking_uri),
@@ -240,7 +247,15 @@ class MlflowProcessBackend(MlflowBackend):
             client with ``DeliveryConfig(backend_process=False)`` to write in this process).
     """
 
-    def __init__(self, *, client: Any, run_id: str, tracking_uri: str, experiment: str) -> None:
+    def __init__(
+        self,
+        *,
+        client: Any,
+        run_id: str,
+        tracking_uri: str,
+        experiment: str,
+        write_timeout: float = 300.0,
+    ) -> None:
         super().__init__(
             client=client, run_id=run_id, tracking_uri=tracking_uri, experiment=experiment
         )
@@ -248,6 +263,7 @@ class MlflowProcessBackend(MlflowBackend):
             opener=open_mlflow_backend,
             arguments={"tracking_uri": tracking_uri, "run_id": run_id, "experiment": experiment},
             description="MLflow",
+            reply_timeout=write_timeout,
         )
         self.process.start()
 

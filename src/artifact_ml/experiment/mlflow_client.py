@@ -62,7 +62,8 @@ class MlflowTrackingClient(TrackingClient):
 
         Raises:
             ImportError: if mlflow is not installed.
-            ValueError: if ``run_id`` is not a run of this experiment.
+            ValueError: if ``run_id`` is not a run of this experiment, or the tracking store
+                cannot be opened.
         """
         validate_identifier(experiment_id, what="experiment id")
         if run_id is not None:
@@ -73,9 +74,18 @@ class MlflowTrackingClient(TrackingClient):
         if not uri:
             root.mkdir(parents=True, exist_ok=True)
             uri = f"sqlite:///{(root / 'mlflow.db').resolve()}"
-        client = tracking.MlflowClient(tracking_uri=uri)
+        from mlflow.exceptions import MlflowException
 
-        experiment = client.get_experiment_by_name(experiment_id)
+        try:
+            client = tracking.MlflowClient(tracking_uri=uri)
+            experiment = client.get_experiment_by_name(experiment_id)
+        except MlflowException as error:
+            first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise ValueError(
+                f"Cannot open the MLflow tracking store {uri!r}: {first_line} Check "
+                "MLFLOW_TRACKING_URI (or tracking_uri=...): a local store is a URI such as "
+                "sqlite:///path/to/mlflow.db."
+            ) from error
         if run_id is not None:
             # Check the run before anything is created, so a wrong run id leaves no experiment.
             cls._resume(
@@ -101,7 +111,7 @@ class MlflowTrackingClient(TrackingClient):
             run_id=run_id,
             tracking_uri=uri,
             experiment=experiment_id,
-            in_child=delivery is None or delivery.backend_process,
+            delivery=delivery or DeliveryConfig(),
         )
         tracking_client = cls(
             backend=backend, experiment_id=experiment_id, run_id=run_id, delivery=delivery
@@ -111,19 +121,20 @@ class MlflowTrackingClient(TrackingClient):
 
     @staticmethod
     def _open_backend(
-        *, client: Any, run_id: str, tracking_uri: str, experiment: str, in_child: bool
+        *, client: Any, run_id: str, tracking_uri: str, experiment: str, delivery: DeliveryConfig
     ) -> MlflowBackend:
-        """Return the backend that writes in a child process (``in_child``), or in this process
-        if not asked for or if the child cannot open the run (a warning gives the reason)."""
+        """Return the backend that writes in a child process (``delivery.backend_process``), or
+        in this process if not asked for or if the child cannot open the run (a warning gives
+        the reason)."""
         arguments = {
             "client": client,
             "run_id": run_id,
             "tracking_uri": tracking_uri,
             "experiment": experiment,
         }
-        if in_child:
+        if delivery.backend_process:
             try:
-                return MlflowProcessBackend(**arguments)
+                return MlflowProcessBackend(**arguments, write_timeout=delivery.write_timeout)
             except BackendProcessError as error:
                 logger.warning(
                     "Writing MLflow run %s from this process instead of a child process: %s",

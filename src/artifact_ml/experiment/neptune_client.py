@@ -161,9 +161,16 @@ class _NeptuneBackend(TrackingBackend):
 
     def results_hint(self) -> str:
         if self._mode == "offline":
+            folder = self._data_dir.parent
+            if folder.name == ".neptune":
+                return (
+                    f"Neptune offline data is in {self._data_dir}; upload it with: "
+                    f"neptune sync --path {folder}"
+                )
+            # neptune sync only reads a folder named .neptune (or one that contains it).
             return (
-                f"Neptune offline data is in {self._data_dir}; upload it with: "
-                f"neptune sync --path {self._data_dir.parent}"
+                f"Neptune offline data is in {self._data_dir}; to upload it, copy {folder} to a "
+                f"folder named .neptune, then run: neptune sync --path <that .neptune folder>"
             )
         return "Open the run in the Neptune web app (project from NEPTUNE_PROJECT)."
 

@@ -99,8 +99,10 @@ def close_figures(figures: list[Figure]) -> None:
     a no-op and it stays usable (e.g. a plan's kept results can still be rendered). Pyplot is never
     imported here; if the caller used it, ``pyplot.close`` releases the figure's manager.
     """
-    pyplot = sys.modules.get("matplotlib.pyplot")
-    if pyplot is None:
+    # While another thread is importing pyplot, the module is registered but has no close yet;
+    # a figure of that import cannot be among ``figures``.
+    close = getattr(sys.modules.get("matplotlib.pyplot"), "close", None)
+    if close is None:
         return
     for figure in figures:
-        pyplot.close(figure)
+        close(figure)

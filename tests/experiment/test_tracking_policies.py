@@ -374,5 +374,5 @@ def test_unusable_mlflow_store_is_one_clear_error(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "./mlruns")
     monkeypatch.delenv("MLFLOW_ALLOW_FILE_STORE", raising=False)
 
-    with pytest.raises(ValueError, match="Cannot open the MLflow tracking store './mlruns'"):
+    with pytest.raises(ValueError, match=r"Cannot open the MLflow tracking store '\./mlruns'"):
         MlflowTrackingClient.build("exp")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -342,3 +343,17 @@ def test_semicolon_separator(tmp_path: Path) -> None:
     assert status == 0
     expected = pd.read_csv(real_path, sep=";")["income"].mean()
     assert means.loc["income", "real"] == pytest.approx(expected)
+
+
+def test_report_folder_honours_umask(tmp_path: Path) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+    output = tmp_path / "report"
+    previous = os.umask(0o022)
+    try:
+        status = main(["compare", str(real_path), str(synthetic_path), "--output-dir", str(output)])
+    finally:
+        os.umask(previous)
+
+    assert status == 0
+    assert output.stat().st_mode & 0o777 == 0o755
+    assert (output / "plots").stat().st_mode & 0o777 == 0o755

@@ -23,8 +23,8 @@ import json
 import logging
 import math
 import re
+import secrets
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -131,8 +131,7 @@ def _move_into_place(staging: Path, output_dir: Path) -> None:
     if not output_dir.exists():
         staging.rename(output_dir)
         return
-    retired = Path(tempfile.mkdtemp(dir=output_dir.parent, prefix=f".{output_dir.name}.old-"))
-    retired.rmdir()
+    retired = output_dir.parent / f".{output_dir.name}.old-{secrets.token_hex(6)}"
     output_dir.rename(retired)
     staging.rename(output_dir)
     shutil.rmtree(retired, ignore_errors=True)
@@ -166,7 +165,10 @@ def write_report(
             "data."
         )
     output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=output_dir.parent, prefix=f".{output_dir.name}.partial-"))
+    # mkdir (unlike tempfile.mkdtemp, which creates mode 0700) honours the umask, so the moved
+    # report is as readable as a folder the user creates.
+    staging = output_dir.parent / f".{output_dir.name}.partial-{secrets.token_hex(6)}"
+    staging.mkdir()
     try:
         report = _write_files(context, resource_spec, staging, title, sources)
         _move_into_place(staging, output_dir)

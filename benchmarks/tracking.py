@@ -31,7 +31,8 @@ The in-memory backend writes nothing anywhere, so its ratio also shows the noise
 Torch uses one thread, as on the 2-core machine the README numbers come from.
 
 usage: python benchmarks/tracking.py [--epochs 10] [--period 5] [--repeats 3]
-                                     [--backends filesystem,memory,mlflow,clearml,neptune]
+                                     [--backends filesystem,memory,mlflow,clearml,neptune,
+                                                 mlflow-in-process]
 """
 
 from __future__ import annotations
@@ -53,11 +54,18 @@ import torch
 
 from artifact_ml.demo.job import DemoRoutine, split_table
 from artifact_ml.demo.table_source import TableSource, load_bundled_adult
-from artifact_ml.experiment import TrackingClient, build_tracking_client
+from artifact_ml.experiment import (
+    DeliveryConfig,
+    MlflowTrackingClient,
+    TrackingClient,
+    build_tracking_client,
+)
 from artifact_ml.synthesizers.vae import TabularVAE
 from artifact_ml.synthesizers.vae_trainer import TabularVAETrainer, make_vae_loader
 
 REFERENCE = "none"
+# MLflow with its writes in the tracking worker thread instead of the writer child process.
+MLFLOW_IN_PROCESS = "mlflow-in-process"
 SEED = 0
 
 
@@ -115,7 +123,11 @@ def run_once(
     )
     loader = make_vae_loader(model.encode(train), 512, SEED)
     client: TrackingClient | None = None
-    if backend != REFERENCE:
+    if backend == MLFLOW_IN_PROCESS:
+        client = MlflowTrackingClient.build(
+            experiment_id="bench", root_dir=root, delivery=DeliveryConfig(backend_process=False)
+        )
+    elif backend != REFERENCE:
         client = build_tracking_client(backend, experiment_id="bench", root_dir=root)
     epoch_ends: list[float] = []
     due: list[bool] = []
@@ -205,7 +217,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--backends",
         default="filesystem,memory,mlflow,clearml,neptune",
-        help="comma-separated backends (default: all five)",
+        help="comma-separated backends (default: all five; mlflow-in-process is MLflow with "
+        "its writes in the worker thread, DeliveryConfig(backend_process=False))",
     )
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)

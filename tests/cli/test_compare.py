@@ -264,15 +264,15 @@ def test_negative_seed_rejected_before_writing(
 
 def test_file_as_output_dir_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     real_path, synthetic_path = write_tables(tmp_path)
-    taken = tmp_path / "taken"
-    taken.write_text("keep")
+    existing_file = tmp_path / "taken"
+    existing_file.write_text("keep")
 
     error = one_line_error(
-        capsys, ["compare", str(real_path), str(synthetic_path), "--output-dir", str(taken)]
+        capsys, ["compare", str(real_path), str(synthetic_path), "--output-dir", str(existing_file)]
     )
 
-    assert f"The report folder {taken} is a file; pass a new or empty folder" in error
-    assert taken.read_text() == "keep"
+    assert f"The report folder {existing_file} is a file; pass a new or empty folder" in error
+    assert existing_file.read_text() == "keep"
 
 
 def test_folder_with_other_files_untouched(

@@ -184,13 +184,13 @@ def test_demo_rejects_file_as_tables_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = make_csv(tmp_path / "people.csv")
-    taken = tmp_path / "taken"
-    taken.write_text("keep me")
+    existing_file = tmp_path / "taken"
+    existing_file.write_text("keep me")
 
-    line = error_line(capsys, ["demo", "--data", str(data), "--save-tables", str(taken)])
+    line = error_line(capsys, ["demo", "--data", str(data), "--save-tables", str(existing_file)])
 
-    assert f"cannot create the --save-tables folder {taken}" in line
-    assert taken.read_text() == "keep me"
+    assert f"cannot create the --save-tables folder {existing_file}" in line
+    assert existing_file.read_text() == "keep me"
 
 
 def error_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:

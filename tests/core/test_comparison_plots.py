@@ -113,7 +113,7 @@ def test_every_plot_collection_keys() -> None:
     "collection_type",
     [TableComparisonPlotCollectionType.PDF, TableComparisonPlotCollectionType.CDF],
 )
-def test_single_feature_figure_has_one_title_and_one_legend(
+def test_single_feature_figure_legend(
     collection_type: TableComparisonPlotCollectionType,
 ) -> None:
     real = real_table()

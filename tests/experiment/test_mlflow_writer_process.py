@@ -148,14 +148,14 @@ def test_writer_process_survives_ctrl_c(store_uri: str) -> None:
     assert child.returncode == 0
 
 
-def test_hung_writer_times_out_without_loss(store_uri: str, tmp_path: Path) -> None:
+def test_hung_writer_times_out(store_uri: str, tmp_path: Path) -> None:
     delivery = DeliveryConfig(max_attempts=2, initial_retry_delay=0.01, write_timeout=3.0)
     client = MlflowTrackingClient.build("exp", tracking_uri=store_uri, delivery=delivery)
     backend = client._backend
     assert isinstance(backend, MlflowProcessBackend)
     child = backend.process._process
     assert child is not None
-    child.send_signal(signal.SIGSTOP)  # a store that stops answering
+    child.send_signal(signal.SIGSTOP)  # a store that stops responding
 
     started = time.monotonic()
     client.log_score("train/loss", 0.5, step=3)

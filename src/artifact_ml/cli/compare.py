@@ -74,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.set_defaults(handler=run)
 
 
-# How the library's messages name a fix, and how the same fix is named on the command line.
+# Pairs of the library's wording of a fix and the command-line wording of the same fix.
 _OPTION_WORDS = (
     ("cts_features", "--continuous"),
     ("cat_features", "--categorical"),

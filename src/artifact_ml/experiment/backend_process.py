@@ -158,7 +158,7 @@ class BackendProcess:
             ready, _, _ = select.select([replies], [], [], timeout)
             if not ready:
                 process.kill()
-                raise EOFError(f"it did not answer within {timeout:g} s")
+                raise EOFError(f"it did not respond within {timeout:g} s")
             payload = read_message(replies)
             if payload is None:
                 raise EOFError("it closed its output")

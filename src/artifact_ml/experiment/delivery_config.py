@@ -38,7 +38,7 @@ class DeliveryConfig:
             Python work does not hold this process's GIL. A call that fails there is retried
             like any other write, and the next call starts a new child if it died.
         write_timeout: seconds a write in such a child process may take. A slower write (a
-            store that stopped answering) counts as a failed attempt, and the child is
+            store that stopped responding) counts as a failed attempt, and the child is
             restarted. Default 300.
     """
 

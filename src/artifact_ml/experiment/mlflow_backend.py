@@ -223,7 +223,7 @@ def open_mlflow_backend(*, tracking_uri: str, run_id: str, experiment: str) -> M
     """Build the backend of an existing run (the opener of ``MlflowProcessBackend``'s child).
 
     The child quiets MLflow's store logger, which logs a full traceback for every failed
-    database call; the error reaches the parent's log with the result it belongs to.
+    database call. The error still reaches the parent's log, with the result it belongs to.
     """
     from mlflow.tracking import MlflowClient
 

@@ -50,7 +50,7 @@ def _step_label(step: int | None) -> str:
 def _path_entries(path: str, owner: str, *, is_namespace: bool) -> list[StorageName]:
     """Return the tree entries of ``path``: each parent is a namespace, the path itself a field.
 
-    With ``is_namespace``, ``path`` holds one ``step_<step>`` file field per step (arrays, files
+    With ``is_namespace``, ``path`` contains one ``step_<step>`` file field per step (arrays, files
     and array collection keys), which two results must not share.
     """
     parts = path.split("/")

@@ -12,7 +12,7 @@ class TableComparisonConfig:
     """Hyperparameters shared by every table-comparison artifact.
 
     Attributes:
-        bin_count: the most bins over the real table's range for a continuous feature's
+        bin_count: the maximum number of bins over the real table's range for a continuous feature's
             distribution (JS distance and PDF plots): equal-width bins, or for integer columns
             bins of ``w`` consecutive integers with the smallest ``w`` that gives at most this
             many. Default 50.

@@ -42,11 +42,12 @@ class TableComparisonScoreCollectionType(Enum):
 
     ``JS_DISTANCE``: per feature, the Jensen-Shannon distance in base 2 (in [0, 1]; 1 for
     disjoint supports) between the real and synthetic distributions. Continuous features are
-    binned on bins shared by both tables and derived from the real table: one bin per integer (or
-    per ``w`` consecutive integers, at most ``bin_count`` bins) for integer columns, else
-    ``bin_count`` equal-width bins over the real range, plus bins for values below and above it
-    and for missing values. Categorical features count each category, including the categories
-    seen in only one table (their whole mass counts towards the distance) and missing values.
+    binned on bins shared by both tables and derived from the real table. Integer columns get one
+    bin per integer, or per ``w`` consecutive integers so that there are at most ``bin_count``
+    bins. Other columns get ``bin_count`` equal-width bins over the real range. Extra bins count
+    the values below and above that range and the missing values. Categorical features count
+    each category, including the categories seen in only one table (their whole mass counts
+    towards the distance) and missing values.
     Module ``distributions`` has the details.
     """
 

@@ -121,9 +121,18 @@ def _correlation_ratio(
     return float(np.sqrt(min(max(between / column.total, 0.0), 1.0)))
 
 
-def _cramers_v(left: CategoricalCodes, right: CategoricalCodes) -> float:
-    left_sizes = np.bincount(left.codes, minlength=left.missing_code + 1).astype(np.float64)
-    right_sizes = np.bincount(right.codes, minlength=right.missing_code + 1).astype(np.float64)
+def _category_sizes(codes: CategoricalCodes) -> np.ndarray:
+    """Rows per code, as floats."""
+    return np.bincount(codes.codes, minlength=codes.missing_code + 1).astype(np.float64)
+
+
+def _cramers_v(
+    left: CategoricalCodes,
+    right: CategoricalCodes,
+    left_sizes: np.ndarray,
+    right_sizes: np.ndarray,
+) -> float:
+    """Cramér's V of two categorical features, given each one's ``_category_sizes``."""
     row_count = int(np.count_nonzero(left_sizes))
     column_count = int(np.count_nonzero(right_sizes))
     total = float(left_sizes.sum())
@@ -133,7 +142,7 @@ def _cramers_v(left: CategoricalCodes, right: CategoricalCodes) -> float:
     # only the occupied cells are counted. A dense table of two ID-like columns would not fit
     # in memory.
     right_count = right.missing_code + 1
-    pairs = left.codes.astype(np.int64) * right_count + right.codes
+    pairs = left.codes.astype(np.int64, copy=False) * right_count + right.codes
     if (left.missing_code + 1) * right_count <= _DENSE_CONTINGENCY_CELLS:
         counts = np.bincount(pairs, minlength=(left.missing_code + 1) * right_count)
         cells = np.flatnonzero(counts)
@@ -153,11 +162,10 @@ def association_matrix(spec: TabularDataSpec, table: EncodedTable) -> np.ndarray
     matrix = np.eye(len(features))
 
     continuous = list(spec.continuous_features)
-    values = (
-        np.column_stack([table.continuous[feature] for feature in continuous])
-        if continuous
-        else np.empty((table.row_count, 0))
-    )
+    # Column-major, so that every per-column step below reads contiguous memory.
+    values = np.empty((table.row_count, len(continuous)), order="F")
+    for index, feature in enumerate(continuous):
+        values[:, index] = table.continuous[feature]
     present = ~np.isnan(values)
     scaled = _standardise(values, present)
     pearson = _pearson_matrix(scaled, present)
@@ -167,18 +175,23 @@ def association_matrix(spec: TabularDataSpec, table: EncodedTable) -> np.ndarray
                 matrix[position[left], position[right]] = pearson[i, j]
 
     columns = _continuous_columns(scaled, present)
+    sizes = {
+        feature: _category_sizes(table.categorical[feature])
+        for feature in spec.categorical_features
+    }
     for right in spec.categorical_features:
         codes = table.categorical[right]
-        sizes = np.bincount(codes.codes, minlength=codes.missing_code + 1).astype(np.float64)
         for left, column in zip(continuous, columns, strict=True):
-            ratio = _correlation_ratio(column, codes, sizes)
+            ratio = _correlation_ratio(column, codes, sizes[right])
             matrix[position[left], position[right]] = ratio
             matrix[position[right], position[left]] = ratio
 
     categorical = list(spec.categorical_features)
     for i, left in enumerate(categorical):
         for right in categorical[i + 1 :]:
-            value = _cramers_v(table.categorical[left], table.categorical[right])
+            value = _cramers_v(
+                table.categorical[left], table.categorical[right], sizes[left], sizes[right]
+            )
             matrix[position[left], position[right]] = value
             matrix[position[right], position[left]] = value
     return matrix

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import signal
 import time
@@ -171,3 +172,16 @@ def test_hung_writer_times_out(store_uri: str, tmp_path: Path) -> None:
         assert fallback.read_text().splitlines()[1:] == ["3,0.5"]
     else:
         assert stored == [(3, 0.5)]
+
+
+def test_writer_process_runs_at_lower_priority(store_uri: str) -> None:
+    client = MlflowTrackingClient.build("exp", tracking_uri=store_uri)
+    backend = client._backend
+    assert isinstance(backend, MlflowProcessBackend)
+    child = backend.process._process
+    assert child is not None
+
+    child_niceness = os.getpriority(os.PRIO_PROCESS, child.pid)
+    client.stop()
+
+    assert child_niceness == min(os.getpriority(os.PRIO_PROCESS, 0) + 10, 19)

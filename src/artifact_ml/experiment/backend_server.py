@@ -23,6 +23,8 @@ from artifact_ml.experiment.render_protocol import read_message, write_message
 
 __all__ = ["serve"]
 
+_NICENESS_INCREMENT = 10
+
 
 def _reply(replies: IO[bytes], status: str, value: object) -> None:
     write_message(replies, pickle.dumps((status, value), protocol=pickle.HIGHEST_PROTOCOL))
@@ -74,8 +76,12 @@ def main() -> None:
 
     Ctrl+C in a terminal interrupts the whole process group, so the child ignores SIGINT: the
     parent decides when it stops, and it still writes the results queued before the interrupt.
+    The child also lowers its scheduling priority (niceness +10 where ``os.nice`` exists): its
+    writes are asynchronous, so on a machine with no idle core training should come first.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(os, "nice"):
+        os.nice(_NICENESS_INCREMENT)
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     serve(sys.stdin.buffer, replies)

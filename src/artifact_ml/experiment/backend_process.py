@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable
 from typing import IO, Any, cast
 
+from artifact_ml.experiment.child_process import stop_child
 from artifact_ml.experiment.render_protocol import read_message, write_message
 
 __all__ = ["BackendProcess", "BackendProcessError"]
@@ -173,16 +174,9 @@ class BackendProcess:
     def _stop_locked(self) -> None:
         process, self._process = self._process, None
         self._open_reply_pending = False
-        if process is None:
-            return
-        try:
-            if process.stdin is not None:
-                process.stdin.close()
-            process.wait(timeout=_STOP_TIMEOUT_SECONDS)
-        except (OSError, subprocess.TimeoutExpired):
-            logger.warning("The %s writer process did not stop; killing it.", self._description)
-            process.kill()
-            process.wait()
-        finally:
-            if process.stdout is not None:
-                process.stdout.close()
+        if process is not None:
+            stop_child(
+                process,
+                timeout=_STOP_TIMEOUT_SECONDS,
+                description=f"{self._description} writer",
+            )

@@ -6,24 +6,21 @@ pickle of ``(opener, arguments)``: a module-level function and the keyword argum
 the backend here. Each later message is the pickle of ``(method, arguments)``, a call of one of
 the backend's methods. The reply to every message is the pickle of ``("ok", None)`` or
 ``("error", description)``. Messages are framed by ``artifact_ml.experiment.render_protocol``.
-The process exits when its stdin closes (the parent closed the backend, stopped or died).
+The process exits when its stdin closes (the parent closed the backend, stopped or died); it
+ignores SIGINT and runs at a lower priority (see ``child_process``).
 """
 
 from __future__ import annotations
 
-import os
 import pickle
-import signal
-import sys
 import traceback
 from collections.abc import Callable
 from typing import IO, Any
 
+from artifact_ml.experiment.child_process import serve_on_stdio
 from artifact_ml.experiment.render_protocol import read_message, write_message
 
 __all__ = ["serve"]
-
-_NICENESS_INCREMENT = 10
 
 
 def _reply(replies: IO[bytes], status: str, value: object) -> None:
@@ -72,19 +69,8 @@ def _callable_opener(opener: object) -> Callable[..., Any]:
 
 
 def main() -> None:
-    """Serve on the original stdin and stdout; anything else printed goes to stderr.
-
-    Ctrl+C in a terminal interrupts the whole process group, so the child ignores SIGINT: the
-    parent decides when it stops, and it still writes the results queued before the interrupt.
-    The child also lowers its scheduling priority (niceness +10 where ``os.nice`` exists): its
-    writes are asynchronous, so on a machine with no idle core training should come first.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(os, "nice"):
-        os.nice(_NICENESS_INCREMENT)
-    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    serve(sys.stdin.buffer, replies)
+    """Serve as a child process (see ``child_process``) on stdin and stdout."""
+    serve_on_stdio(serve)
 
 
 if __name__ == "__main__":

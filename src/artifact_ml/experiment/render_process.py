@@ -24,6 +24,7 @@ from typing import IO, cast
 
 from matplotlib.figure import Figure
 
+from artifact_ml.experiment.child_process import stop_child
 from artifact_ml.experiment.plot_image import changed_rc_params
 from artifact_ml.experiment.render_protocol import read_message, write_message
 
@@ -111,18 +112,8 @@ class RenderProcess:
 
     def _stop_locked(self) -> None:
         process, self._process = self._process, None
-        if process is None:
-            return
-        try:
-            if process.stdin is not None:
-                process.stdin.close()
-            process.wait(timeout=_STOP_TIMEOUT_SECONDS)
-        except (OSError, subprocess.TimeoutExpired):
-            process.kill()
-            process.wait()
-        finally:
-            if process.stdout is not None:
-                process.stdout.close()
+        if process is not None:
+            stop_child(process, timeout=_STOP_TIMEOUT_SECONDS, description="PNG renderer")
 
 
 _shared = RenderProcess()

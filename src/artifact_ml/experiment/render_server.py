@@ -9,23 +9,19 @@ Messages are framed by ``artifact_ml.experiment.render_protocol``. A request is 
 ``(rc_params, figures)`` and a reply the pickle of ``("ok", [png bytes, ...])`` or ``("error",
 description)``. The process exits when stdin closes (its parent stopped or died).
 
-The process lowers its own scheduling priority (niceness +10 where ``os.nice`` exists), so on a
-machine with no idle core it takes CPU time from training only when training leaves some.
+The process ignores SIGINT and lowers its own scheduling priority (see ``child_process``), so on
+a machine with no idle core it takes CPU time from training only when training leaves some.
 """
 
 from __future__ import annotations
 
-import os
 import pickle
-import signal
-import sys
 from typing import IO
 
+from artifact_ml.experiment.child_process import serve_on_stdio
 from artifact_ml.experiment.render_protocol import read_message, write_message
 
 __all__ = ["serve"]
-
-_NICENESS_INCREMENT = 10
 
 
 def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
@@ -49,17 +45,8 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
 
 
 def main() -> None:
-    """Serve on the original stdin and stdout; anything else printed goes to stderr.
-
-    Ctrl+C in a terminal interrupts the whole process group, so the child ignores SIGINT and
-    keeps rendering the figures queued before the interrupt until the parent stops it.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(os, "nice"):
-        os.nice(_NICENESS_INCREMENT)
-    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    serve(sys.stdin.buffer, replies)
+    """Serve as a child process (see ``child_process``) on stdin and stdout."""
+    serve_on_stdio(serve)
 
 
 if __name__ == "__main__":

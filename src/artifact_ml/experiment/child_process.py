@@ -2,9 +2,10 @@
 
 Each child reads length-prefixed requests on stdin and writes replies on stdout (see
 ``render_protocol``). It ignores SIGINT, because Ctrl+C in a terminal reaches the whole process
-group and the parent decides when the child stops; it still handles what was queued before the
-interrupt. It runs at niceness +10 where ``os.nice`` exists, because its work is asynchronous and
-training should come first on a machine with no idle core. It exits when its stdin closes.
+group and the parent decides when the child stops. So it still handles what was queued before
+the interrupt. It runs at niceness +10 where ``os.nice`` exists, because its work is
+asynchronous and training should come first on a machine with no idle core. It exits when its
+stdin closes.
 """
 
 from __future__ import annotations

@@ -284,7 +284,7 @@ def test_folder_with_other_files_untouched(
         capsys, ["compare", str(real_path), str(synthetic_path), "--output-dir", str(tmp_path)]
     )
 
-    assert "contains files but no index.html" in error
+    assert "contains files but no .artifact-ml-report file" in error
     assert sorted(path.name for path in tmp_path.iterdir()) == ["real.csv", "synthetic.csv"]
 
 
@@ -357,3 +357,19 @@ def test_report_folder_honours_umask(tmp_path: Path) -> None:
     assert status == 0
     assert output.stat().st_mode & 0o777 == 0o755
     assert (output / "plots").stat().st_mode & 0o777 == 0o755
+
+
+def test_site_with_index_html_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+    site = tmp_path / "site"
+    (site / "plots").mkdir(parents=True)
+    (site / "index.html").write_text("<html>my site</html>")
+    (site / "plots" / "mine.png").write_bytes(b"mine")
+
+    error = one_line_error(
+        capsys, ["compare", str(real_path), str(synthetic_path), "--output-dir", str(site)]
+    )
+
+    assert "not an earlier report" in error
+    assert (site / "index.html").read_text() == "<html>my site</html>"
+    assert (site / "plots" / "mine.png").read_bytes() == b"mine"

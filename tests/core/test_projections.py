@@ -6,10 +6,15 @@ import numpy as np
 import pandas as pd
 from sklearn.decomposition import PCA, TruncatedSVD
 
-from artifact_ml.core.table_comparison import TableComparisonConfig, TabularDataSpec
+from artifact_ml.core.table_comparison import (
+    TableComparisonConfig,
+    TableComparisonEngine,
+    TabularDataSpec,
+)
 from artifact_ml.core.table_comparison.context import ComparisonContext
 from artifact_ml.core.table_comparison.encoding import encode_table
 from artifact_ml.core.table_comparison.projection import (
+    MAX_ONE_HOT_CATEGORIES,
     encode_for_projection,
     pca_projection,
     truncated_svd_projection,
@@ -113,3 +118,22 @@ def test_projections_of_tiny_tables_give_reasons() -> None:
 
     assert pca.reason == "PCA needs at least two real rows and one feature"
     assert tsne.reason == "t-SNE needs at least three rows and one feature"
+
+
+def test_id_column_projection_stays_small() -> None:
+    rows = 3000
+    identifiers = np.array([f"id-{number}" for number in range(rows)], dtype=object)
+    real = pd.DataFrame({"user": identifiers, "x": np.linspace(0.0, 1.0, rows)})
+    real.loc[:499, "user"] = "frequent"  # the most frequent category keeps its own column
+    spec = TabularDataSpec.from_df(real, cts_features=["x"], cat_features=["user"])
+    engine = TableComparisonEngine.build(resource_spec=spec)
+    context = engine.encode(real, real)
+
+    encoded_real, _ = encode_for_projection(context)
+
+    # x, then 99 frequent categories, one column for the rest and one for missing.
+    assert encoded_real.shape == (rows, 1 + MAX_ONE_HOT_CATEGORIES + 1)
+    assert encoded_real[:, 1:].sum(axis=1).tolist() == [1.0] * rows
+    frequent_column = 1 + 0
+    assert encoded_real[:500, frequent_column].tolist() == [1.0] * 500
+    assert encoded_real[500:, 1 + MAX_ONE_HOT_CATEGORIES - 1].sum() == rows - 500 - 98

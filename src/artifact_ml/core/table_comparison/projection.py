@@ -3,8 +3,10 @@
 The encoding is fitted on the real table and applied to both. Each continuous feature is
 standardised with the real table's mean and population standard deviation (1 when the column is
 constant), and a missing value becomes 0 (the real mean). Each categorical feature is one-hot
-encoded over the spec's categories plus one column for missing. A category absent from the spec
-encodes as all zeros.
+encoded over the spec's categories plus one column for missing; a feature with more than
+``MAX_ONE_HOT_CATEGORIES`` (100) categories keeps a column for each of its 99 most frequent real
+categories and one for all others, so that ID-like columns do not need a dense table of rows
+times categories. A category absent from the spec encodes as all zeros.
 
 PCA (``svd_solver="covariance_eigh"``, exact) and truncated SVD (randomized, seeded) are fitted
 on the encoded real table and applied to both, with BLAS on one thread. The matrices have a few
@@ -26,7 +28,7 @@ from sklearn.manifold import TSNE
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from artifact_ml.core.table_comparison.context import ComparisonContext
-from artifact_ml.core.table_comparison.encoding import EncodedTable
+from artifact_ml.core.table_comparison.encoding import CategoricalCodes, EncodedTable
 
 __all__ = [
     "Projection",
@@ -35,6 +37,9 @@ __all__ = [
     "truncated_svd_projection",
     "tsne_projection",
 ]
+
+# One-hot columns per categorical feature at most (see the module docstring).
+MAX_ONE_HOT_CATEGORIES = 100
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,9 @@ def encode_for_projection(context: ComparisonContext) -> tuple[np.ndarray, np.nd
             blocks.append(np.nan_to_num(standardised, nan=0.0)[:, None])
 
     for feature in spec.categorical_features:
-        width = len(spec.categories[feature]) + 1
+        columns = _one_hot_columns(context.real.categorical[feature])
         for table, blocks in ((context.real, blocks_real), (context.synthetic, blocks_synthetic)):
-            blocks.append(_one_hot(table, feature, width))
+            blocks.append(_one_hot(table.categorical[feature], columns))
 
     def stack(blocks: list[np.ndarray], table: EncodedTable) -> np.ndarray:
         return np.hstack(blocks) if blocks else np.empty((table.row_count, 0))
@@ -76,11 +81,26 @@ def encode_for_projection(context: ComparisonContext) -> tuple[np.ndarray, np.nd
     return stack(blocks_real, context.real), stack(blocks_synthetic, context.synthetic)
 
 
-def _one_hot(table: EncodedTable, feature: str, width: int) -> np.ndarray:
-    codes = table.categorical[feature]
+def _one_hot_columns(real_codes: CategoricalCodes) -> np.ndarray:
+    """Map each spec category code to its one-hot column: itself when the feature has at most
+    ``MAX_ONE_HOT_CATEGORIES`` categories, else its rank among the most frequent real categories,
+    with every other category in one shared column. The last column after these is missing."""
+    count = real_codes.category_count
+    if count <= MAX_ONE_HOT_CATEGORIES:
+        return np.arange(count)
+    sizes = np.bincount(real_codes.codes, minlength=real_codes.missing_code + 1)[:count]
+    frequent = np.argsort(-sizes, kind="stable")[: MAX_ONE_HOT_CATEGORIES - 1]
+    columns = np.full(count, MAX_ONE_HOT_CATEGORIES - 1)
+    columns[frequent] = np.arange(frequent.size)
+    return columns
+
+
+def _one_hot(codes: CategoricalCodes, columns: np.ndarray) -> np.ndarray:
+    """One-hot encode ``codes`` with ``_one_hot_columns``; absent categories are all zeros."""
+    width = (int(columns.max()) + 1 if columns.size else 0) + 1
     matrix = np.zeros((codes.codes.size, width))
     known = np.flatnonzero(codes.codes < codes.category_count)
-    matrix[known, codes.codes[known]] = 1.0
+    matrix[known, columns[codes.codes[known]]] = 1.0
     matrix[codes.codes == codes.missing_code, width - 1] = 1.0
     return matrix
 

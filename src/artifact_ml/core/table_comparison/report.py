@@ -11,8 +11,9 @@ Layout of the report folder (file names derive from the artifact names, see the 
   when opened from the file system without a server.
 
 The report is written to a temporary folder next to ``output_dir`` and moved into place when it is
-complete, so a failure leaves ``output_dir`` as it was. An earlier report in ``output_dir`` is
-replaced as a whole, so none of its files stay behind.
+complete, so a failure leaves ``output_dir`` as it was. An earlier report in ``output_dir``
+(recognised by its ``.artifact-ml-report`` marker file) is replaced as a whole, so none of its
+files stay behind; any other folder with files is refused.
 """
 
 from __future__ import annotations
@@ -45,7 +46,10 @@ from artifact_ml.core.table_comparison.context import ComparisonContext
 from artifact_ml.core.table_comparison.engine import TableComparisonEngine
 from artifact_ml.core.table_comparison.spec import TabularDataSpec
 
-__all__ = ["ComparisonReport", "write_report"]
+__all__ = ["REPORT_MARKER", "ComparisonReport", "write_report"]
+
+# Written into every report folder; only a folder with it is replaced by a new report.
+REPORT_MARKER = ".artifact-ml-report"
 
 logger = logging.getLogger(__name__)
 
@@ -112,17 +116,18 @@ _STYLE = (
 
 
 def _check_output_dir(output_dir: Path) -> None:
-    """Raise ValueError unless ``output_dir`` is absent, an empty folder or an earlier report."""
+    """Raise ValueError unless ``output_dir`` is absent, an empty folder or an earlier report
+    (a folder with the ``REPORT_MARKER`` file that every report contains)."""
     if not output_dir.exists():
         return
     if not output_dir.is_dir():
         raise ValueError(
             f"The report folder {output_dir} is a file; pass a new or empty folder instead."
         )
-    if any(output_dir.iterdir()) and not (output_dir / "index.html").is_file():
+    if any(output_dir.iterdir()) and not (output_dir / REPORT_MARKER).is_file():
         raise ValueError(
-            f"The report folder {output_dir} contains files but no index.html, so it is not an "
-            "earlier report that could be replaced; pass a new or empty folder instead."
+            f"The report folder {output_dir} contains files but no {REPORT_MARKER} file, so it is "
+            "not an earlier report that could be replaced; pass a new or empty folder instead."
         )
 
 
@@ -190,6 +195,10 @@ def _write_files(
 ) -> ComparisonReport:
     """Write every file of the report into ``output_dir`` and return what was written."""
     report = ComparisonReport(index_path=output_dir / "index.html")
+    (output_dir / REPORT_MARKER).write_text(
+        "This folder is an artifact-ml comparison report; a new report may replace it whole.\n",
+        encoding="utf-8",
+    )
     sections: list[str] = []
 
     scores = {score_type.value: compute(context) for score_type, compute in SCORES.items()}

@@ -373,3 +373,61 @@ def test_site_with_index_html_untouched(tmp_path: Path, capsys: pytest.CaptureFi
     assert "not an earlier report" in error
     assert (site / "index.html").read_text() == "<html>my site</html>"
     assert (site / "plots" / "mine.png").read_bytes() == b"mine"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--sep", ""], "--sep must be one character, got ''"),
+        (["--thousands", "."], "--thousands must be one character other than the decimal mark"),
+        (["--output-dir", "."], "is the current folder or contains it; pass a subfolder"),
+    ],
+    ids=["empty_sep", "dot_thousands", "current_folder"],
+)
+def test_bad_options_rejected_up_front(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    options: list[str],
+    message: str,
+) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+
+    error = one_line_error(capsys, ["compare", str(real_path), str(synthetic_path), *options])
+
+    assert message in error
+    assert list(work.iterdir()) == []
+
+
+def test_input_inside_output_dir_rejected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "report"
+    output.mkdir()
+    real_path, synthetic_path = write_tables(output)
+
+    error = one_line_error(
+        capsys, ["compare", str(real_path), str(synthetic_path), "--output-dir", str(output)]
+    )
+
+    assert f"the real table {real_path} is inside --output-dir {output}" in error
+    assert real_path.is_file()
+    assert synthetic_path.is_file()
+
+
+def test_tab_separator_written_as_backslash_t(tmp_path: Path) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+    for path in (real_path, synthetic_path):
+        pd.read_csv(path).to_csv(path, index=False, sep="\t")
+    output = tmp_path / "report"
+
+    arguments = [str(real_path), str(synthetic_path), "--sep", "\\t", "--output-dir", str(output)]
+
+    status = main(["compare", *arguments])
+
+    means = pd.read_csv(output / "array_collections" / "mean.csv").set_index("feature")
+    assert status == 0
+    assert list(means.index) == ["age", "income"]

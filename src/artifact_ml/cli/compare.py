@@ -115,6 +115,36 @@ def _read_table(
         raise CLIError(f"cannot read the {role} table {path} as CSV: {message}") from error
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """Reject option values that would misread the tables or endanger files, before any work.
+
+    Raises:
+        CLIError: naming the option and the fix.
+    """
+    if args.sep == "\\t":
+        args.sep = "\t"
+    if len(args.sep) != 1:
+        raise CLIError(f"--sep must be one character, got {args.sep!r}; for tabs pass --sep '\\t'.")
+    if args.thousands is not None and (len(args.thousands) != 1 or args.thousands in ".\n"):
+        raise CLIError(
+            f"--thousands must be one character other than the decimal mark '.', got "
+            f"{args.thousands!r}."
+        )
+    output = args.output_dir.resolve()
+    working = Path.cwd().resolve()
+    if output == working or output in working.parents:
+        raise CLIError(
+            f"--output-dir {args.output_dir} is the current folder or contains it; pass a "
+            "subfolder such as --output-dir report."
+        )
+    for role, path in (("real", args.real), ("synthetic", args.synthetic)):
+        if output in path.resolve().parents:
+            raise CLIError(
+                f"the {role} table {path} is inside --output-dir {args.output_dir}, which the "
+                "report replaces; move the table or pass another --output-dir."
+            )
+
+
 def run(args: argparse.Namespace) -> int:
     """Write the report for ``args`` and return the exit status (0 on success).
 
@@ -124,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
     from artifact_ml.core.table_comparison import TableComparisonConfig, TabularDataSpec
     from artifact_ml.core.table_comparison.report import write_report
 
+    _check_options(args)
     missing_values = tuple(token.strip() for token in args.missing_values.split(","))
     real = _read_table(args.real, "real", args.sep, args.thousands, missing_values)
     synthetic = _read_table(args.synthetic, "synthetic", args.sep, args.thousands, missing_values)

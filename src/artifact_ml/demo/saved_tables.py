@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,15 @@ def _write_csv_atomically(table: pd.DataFrame, path: Path) -> None:
         raise
 
 
+def _program() -> str:
+    """Return ``artifact-ml`` if it is on PATH, else the path of the one next to this Python
+    (a virtual environment that is not activated)."""
+    if shutil.which("artifact-ml") is not None:
+        return "artifact-ml"
+    beside = Path(sys.executable).parent / "artifact-ml"
+    return str(beside) if beside.is_file() else "artifact-ml"
+
+
 def save_tables(
     folder: Path, real: pd.DataFrame, synthetic: pd.DataFrame, spec: TabularDataSpec
 ) -> SavedTables:
@@ -62,7 +73,7 @@ def save_tables(
         _write_csv_atomically(synthetic, synthetic_path)
     except OSError as error:
         raise TableSaveError(f"Cannot save the tables to {folder}: {error}") from error
-    words = ["artifact-ml", "compare", str(real_path), str(synthetic_path)]
+    words = [_program(), "compare", str(real_path), str(synthetic_path)]
     if spec.continuous_features:
         words += ["--continuous", ",".join(spec.continuous_features)]
     if spec.categorical_features:

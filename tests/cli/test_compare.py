@@ -142,12 +142,15 @@ def test_missing_column_is_one_line_error(
     real_path, synthetic_path = write_tables(tmp_path)
     pd.read_csv(synthetic_path).drop(columns=["job"]).to_csv(synthetic_path, index=False)
 
-    status = main(["compare", str(real_path), str(synthetic_path), "--output-dir", str(tmp_path)])
+    output = tmp_path / "report"
+
+    status = main(["compare", str(real_path), str(synthetic_path), "--output-dir", str(output)])
 
     error = capsys.readouterr().err.strip()
     assert status == 2
     assert error.count("\n") == 0
     assert "synthetic table is missing column(s) ['job']" in error
+    assert not output.exists()
 
 
 def test_unknown_categorical_column_is_error(
@@ -279,13 +282,17 @@ def test_folder_with_other_files_untouched(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     real_path, synthetic_path = write_tables(tmp_path)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep")
 
     error = one_line_error(
-        capsys, ["compare", str(real_path), str(synthetic_path), "--output-dir", str(tmp_path)]
+        capsys, ["compare", str(real_path), str(synthetic_path), "--output-dir", str(other)]
     )
 
     assert "contains files but no .artifact-ml-report file" in error
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["real.csv", "synthetic.csv"]
+    assert [path.name for path in other.iterdir()] == ["notes.txt"]
+    assert (other / "notes.txt").read_text() == "keep"
 
 
 def test_rerun_replaces_earlier_report(tmp_path: Path) -> None:

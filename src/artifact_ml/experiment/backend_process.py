@@ -1,4 +1,4 @@
-"""Running a tracking backend's writes in a child process, off the training process's GIL.
+"""A child process that runs a tracking backend's writes, off the training process's GIL.
 
 A backend library that does much Python work per call (MLflow's SQLAlchemy store) slows the
 training thread when the tracking worker thread runs it, because both need the GIL. A
@@ -141,7 +141,7 @@ class BackendProcess:
         except OSError as error:
             self._stop_locked()
             raise BackendProcessError(
-                f"The {self._description} writer process stopped at start (exit code "
+                f"The {self._description} writer process failed at start (exit code "
                 f"{process.poll()}): {error}."
             ) from error
         self._open_reply_pending = True
@@ -159,7 +159,11 @@ class BackendProcess:
             ready, _, _ = select.select([replies], [], [], timeout)
             if not ready:
                 process.kill()
-                raise EOFError(f"it did not respond within {timeout:g} s")
+                self._stop_locked()
+                raise BackendProcessError(
+                    f"The {self._description} writer process timed out after {timeout:g} s and "
+                    "was stopped. The next write starts a new one."
+                )
             payload = read_message(replies)
             if payload is None:
                 raise EOFError("it closed its output")

@@ -6,7 +6,7 @@ pickle of ``(opener, arguments)``: a module-level function and the keyword argum
 the backend here. Each later message is the pickle of ``(method, arguments)``, a call of one of
 the backend's methods. The reply to every message is the pickle of ``("ok", None)`` or
 ``("error", description)``. Messages are framed by ``artifact_ml.experiment.render_protocol``.
-The process exits when its stdin closes (the parent closed the backend, stopped or died); it
+The process exits when its stdin closes (the parent closed the backend, stopped or died). It
 ignores SIGINT and runs at a lower priority (see ``child_process``).
 """
 

@@ -1,4 +1,5 @@
-"""What the tracking clients' helper processes (the PNG renderer, the backend writer) share.
+"""Start-up and stop code shared by the tracking clients' helper processes (the PNG renderer
+and the backend writer).
 
 Each child reads length-prefixed requests on stdin and writes replies on stdout (see
 ``render_protocol``). It ignores SIGINT, because Ctrl+C in a terminal reaches the whole process

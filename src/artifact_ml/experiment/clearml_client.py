@@ -79,6 +79,9 @@ def _set_cache_directory(cache_dir: Path | None) -> Callable[[], None]:
 
 
 class _ClearMLBackend(TrackingBackend):
+    # NOTE: report_scalar only buffers; clearml writes later in its own thread. If its offline
+    # folder becomes unwritable, clearml drops buffered scalars without raising here, so they
+    # reach neither ClearML nor the fallback folder (seen with clearml 2.1.12).
     stores_non_finite = False
 
     def __init__(

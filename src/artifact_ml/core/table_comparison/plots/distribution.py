@@ -45,16 +45,13 @@ def _missing_share(values_count: int, missing_count: float) -> str:
 
 
 def _missing_shares(context: ComparisonContext, feature: str) -> tuple[str, str]:
-    """Missing shares of ``feature`` in the real and synthetic tables, as legend text."""
-    shares = []
-    for table in (context.real, context.synthetic):
-        if feature in context.spec.categories:
-            codes = table.categorical[feature]
-            missing = int(np.count_nonzero(codes.codes == codes.missing_code))
-        else:
-            missing = int(np.count_nonzero(~np.isfinite(table.continuous[feature])))
-        shares.append(_missing_share(table.row_count, missing))
-    return shares[0], shares[1]
+    """Return the missing shares of ``feature`` in the real and synthetic tables as legend text,
+    from the (cached) distribution, whose last count is the missing cells."""
+    distribution = context.distribution(feature)
+    return (
+        _missing_share(context.real.row_count, float(distribution.real_counts[-1])),
+        _missing_share(context.synthetic.row_count, float(distribution.synthetic_counts[-1])),
+    )
 
 
 def _draw_continuous_pdf(axes: Axes, context: ComparisonContext, feature: str) -> None:

@@ -27,6 +27,7 @@ Other processes on a shared machine change the speed of training from one run to
 every tracking run sits between two reference runs: a round is none, backend 1, none, backend 2,
 ..., none. A run's ratio is its time over the mean of its two neighbouring reference runs, and
 each printed ratio is the median of those ratios over rounds; printed seconds are medians too.
+"ratio IQR" gives the first and third quartiles of the epoch ratios over the rounds.
 The in-memory backend writes nothing anywhere, so its ratio also shows the noise of the machine.
 Torch uses one thread, as on the 2-core machine the README numbers come from.
 
@@ -162,6 +163,14 @@ def run_once(
     return RunTiming(epoch_seconds=epoch_seconds, artifact_epochs=due, drain_seconds=drain_seconds)
 
 
+def _interquartile_range(values: list[float]) -> str:
+    """Format the first and third quartiles of ``values`` ("-" for fewer than two values)."""
+    if len(values) < 2:
+        return "-"
+    first, _, third = statistics.quantiles(values, n=4, method="inclusive")
+    return f"{first:.3f}-{third:.3f}"
+
+
 def report(runs: list[tuple[str, RunTiming]]) -> str:
     """Format one line per arm: median seconds, and median ratios to the neighbouring references."""
     ratios: dict[str, dict[str, list[float]]] = {}
@@ -190,8 +199,8 @@ def report(runs: list[tuple[str, RunTiming]]) -> str:
             arm_ratios.setdefault(key, []).append(value / reference[key])
 
     header = (
-        f"{'backend':<12}{'epoch s':>9}{'ratio':>8}{'plain ep.':>11}{'artifact ep.':>14}"
-        f"{'drain s':>9}{'total ratio':>13}"
+        f"{'backend':<12}{'epoch s':>9}{'ratio':>8}{'ratio IQR':>15}{'plain ep.':>11}"
+        f"{'artifact ep.':>14}{'drain s':>9}{'total ratio':>13}"
     )
     lines = [header]
     for arm, arm_seconds in seconds.items():
@@ -201,6 +210,7 @@ def report(runs: list[tuple[str, RunTiming]]) -> str:
         median = {key: statistics.median(values) for key, values in arm_ratios.items()}
         lines.append(
             f"{arm:<12}{statistics.median(arm_seconds['epoch']):>9.3f}{median['epoch']:>8.3f}"
+            f"{_interquartile_range(arm_ratios['epoch']):>15}"
             f"{median['plain']:>11.3f}{median['artifact']:>14.3f}"
             f"{statistics.median(arm_seconds['drain']):>9.3f}{median['total']:>13.3f}"
         )

@@ -333,7 +333,8 @@ def test_cli_errors_name_options(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
     assert "'forty'" in text_error
     assert "list them in --missing-values" in text_error
-    assert "remove them from the real table's CSV file (check --sep" in columns_error
+    assert f"the synthetic table {semicolon_path} reads as one column named" in columns_error
+    assert columns_error.endswith("it looks separated by ';', not ','; pass --sep ';'.")
 
 
 def test_semicolon_separator(tmp_path: Path) -> None:
@@ -423,6 +424,23 @@ def test_input_inside_output_dir_rejected(
     assert f"the real table {real_path} is inside --output-dir {output}" in error
     assert real_path.is_file()
     assert synthetic_path.is_file()
+
+
+def test_tab_file_without_sep_suggests_tab(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+    for path in (real_path, synthetic_path):
+        pd.read_csv(path).to_csv(path, index=False, sep="\t")
+
+    output = tmp_path / "report"
+    arguments = [str(real_path), str(synthetic_path), "--output-dir", str(output)]
+
+    error = one_line_error(capsys, ["compare", *arguments])
+
+    assert f"the real table {real_path} reads as one column named" in error
+    assert error.endswith("pass --sep '\\t'.")
+    assert not output.exists()
 
 
 def test_tab_separator_written_as_backslash_t(tmp_path: Path) -> None:

@@ -259,6 +259,48 @@ def test_load_csv_parses_thousands_separator(tmp_path: Path) -> None:
     assert source.spec.categorical_features == ("grade",)
 
 
+def test_demo_semicolon_file_suggests_sep(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "people.csv"
+    pd.read_csv(make_csv(data)).to_csv(data, index=False, sep=";")
+
+    line = error_line(capsys, ["demo", "--data", str(data)])
+
+    assert "reads as one column named 'weight;grade;city'" in line
+    assert line.endswith("pass --sep ';'.")
+
+
+def test_load_csv_reads_tab_separated_file(tmp_path: Path) -> None:
+    from artifact_ml.demo.table_source import load_csv
+
+    data = tmp_path / "people.tsv"
+    expected = pd.read_csv(make_csv(tmp_path / "people.csv"), keep_default_na=False)
+    expected.to_csv(data, index=False, sep="\t")
+
+    source = load_csv(data, sep="\t")
+
+    assert list(source.table.columns) == ["weight", "grade", "city"]
+    assert source.table["grade"].tolist() == expected["grade"].tolist()
+    assert source.spec.continuous_features == ("weight",)
+
+
+def test_demo_sep_needs_data(capsys: pytest.CaptureFixture[str]) -> None:
+    line = error_line(capsys, ["demo", "--sep", ";"])
+
+    assert "--categorical, --continuous and --sep apply to --data" in line
+
+
+def test_demo_rejects_long_sep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = make_csv(tmp_path / "people.csv")
+
+    line = error_line(capsys, ["demo", "--data", str(data), "--sep", ";;"])
+
+    assert line == (
+        "artifact-ml: error: --sep must be one character, got ';;'; for tabs pass --sep '\\t'."
+    )
+
+
 def test_demo_rejects_empty_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "empty.csv"
     data.write_text("weight,city\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +137,33 @@ def test_delivery_config_rejects_bad_values() -> None:
         DeliveryConfig(max_attempts=0)
     with pytest.raises(ValueError, match="queue_size must be at least 1, got 0"):
         DeliveryConfig(queue_size=0)
+
+
+def test_deleted_run_folder_restores_run_json(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import json
+    import shutil
+
+    from artifact_ml.experiment import FilesystemTrackingClient
+
+    client = FilesystemTrackingClient.build("exp", run_id="run", root_dir=tmp_path)
+    client.log_score("train/loss", 1.0, step=0)
+    run_dir = tmp_path / "exp" / "run"
+    first_score = run_dir / "scores" / "train" / "loss.csv"
+    deadline = time.monotonic() + 10.0
+    while not first_score.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started_at = json.loads((run_dir / "run.json").read_text())["started_at"]
+    shutil.rmtree(run_dir)
+    with caplog.at_level(logging.WARNING, logger="artifact_ml.experiment"):
+        client.log_score("train/loss", 0.5, step=1)
+        client.stop()
+
+    metadata = json.loads((run_dir / "run.json").read_text())
+    assert metadata["status"] == "finished"
+    assert metadata["started_at"] == started_at
+    assert len(metadata["recreated_at"]) == 1
+    assert read_run_folder(run_dir).scores["train/loss"] == [(1, 0.5)]
+    assert client.fallback_count == 0
+    assert any("run.json of run run is missing" in message for message in caplog.messages)

@@ -273,6 +273,45 @@ def test_clearml_root_dir_holds_session(tmp_path: Path, monkeypatch: pytest.Monk
     assert not (tmp_path / "home" / ".clearml" / "cache").exists()
 
 
+def test_clearml_offline_rejects_unknown_run_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clearml import Task
+
+    from artifact_ml.experiment import ClearMLTrackingClient
+
+    monkeypatch.delenv("CLEARML_CACHE_DIR")
+    cache = tmp_path / "cache"
+    first = ClearMLTrackingClient.build("exp", offline=True, cache_dir=cache)
+    first.stop()
+
+    with pytest.raises(ValueError, match="No ClearML offline session of run id 'f00d'") as error:
+        ClearMLTrackingClient.build("exp", run_id="f00d", offline=True, cache_dir=cache)
+
+    assert first.run_id in str(error.value)
+    sessions = [path.name for path in (cache / "offline").iterdir() if path.is_dir()]
+    assert sessions == [first.run_id]
+    assert Task.current_task() is None
+    assert "CLEARML_CACHE_DIR" not in os.environ
+
+
+def test_clearml_missing_offline_folder_uses_fallback(tmp_path: Path) -> None:
+    from artifact_ml.experiment import ClearMLTrackingClient
+
+    client = ClearMLTrackingClient.build("exp", offline=True, delivery=FAST_RETRIES)
+    assert client.offline_folder is not None
+    client.offline_folder.rename(tmp_path / "moved_away")
+    client.log_score("train/loss", 0.5, step=1)
+    client.log_array("validation/mean", np.arange(3.0), step=1)
+    client.stop()
+
+    assert client.fallback_count == 2
+    assert client.lost_count == 0
+    stored = read_run_folder(client.fallback_dir)
+    assert stored.scores["train/loss"] == [(1, 0.5)]
+    np.testing.assert_array_equal(stored.arrays["validation/mean"][1], np.arange(3.0))
+
+
 def test_run_folder_files_world_readable(tmp_path: Path) -> None:
     from artifact_ml.experiment import FilesystemTrackingClient
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from artifact_ml.cli.errors import CLIError
+from artifact_ml.demo.csv_separator import misread_separator, parse_separator, separator_option
 
 __all__ = ["register", "run"]
 
@@ -101,7 +102,7 @@ def _read_table(
     if not path.is_file():
         raise CLIError(f"{role} table not found: {path}; pass the path of an existing CSV file.")
     try:
-        return pd.read_csv(
+        table = pd.read_csv(
             path,
             sep=sep,
             thousands=thousands,
@@ -113,6 +114,14 @@ def _read_table(
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
         message = str(error).replace("\n", " ")
         raise CLIError(f"cannot read the {role} table {path} as CSV: {message}") from error
+    likely = misread_separator(list(table.columns), sep)
+    if likely is not None:
+        raise CLIError(
+            f"the {role} table {path} reads as one column named {str(table.columns[0])[:60]!r}: "
+            f"it looks separated by {separator_option(likely)}, not "
+            f"{separator_option(sep)}; pass --sep {separator_option(likely)}."
+        )
+    return table
 
 
 def _check_options(args: argparse.Namespace) -> None:
@@ -121,10 +130,10 @@ def _check_options(args: argparse.Namespace) -> None:
     Raises:
         CLIError: naming the option and the fix.
     """
-    if args.sep == "\\t":
-        args.sep = "\t"
-    if len(args.sep) != 1:
-        raise CLIError(f"--sep must be one character, got {args.sep!r}; for tabs pass --sep '\\t'.")
+    try:
+        args.sep = parse_separator(args.sep)
+    except ValueError as error:
+        raise CLIError(str(error)) from error
     if args.thousands is not None and (len(args.thousands) != 1 or args.thousands in ".\n"):
         raise CLIError(
             f"--thousands must be one character other than the decimal mark '.', got "

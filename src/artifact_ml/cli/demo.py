@@ -62,6 +62,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="comma-separated cell values of --data that mean 'missing' (default: ?)",
     )
     parser.add_argument(
+        "--sep",
+        metavar="CHAR",
+        help="column separator of --data, such as ';' or '\\t' for tab (default: ,)",
+    )
+    parser.add_argument(
         "--thousands",
         metavar="SEP",
         help="thousands separator inside the numbers of --data, such as ',' for 1,234 (default: "
@@ -178,21 +183,26 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _load_source(args: argparse.Namespace) -> TableSource:
+    from artifact_ml.demo.csv_separator import parse_separator
     from artifact_ml.demo.table_source import TableSourceError, load_bundled_adult, load_csv
 
     if args.data is None:
-        if args.categorical or args.continuous:
-            raise CLIError("--categorical and --continuous apply to --data; pass a CSV file too")
+        if args.categorical or args.continuous or args.sep is not None:
+            raise CLIError(
+                "--categorical, --continuous and --sep apply to --data; pass a CSV file too"
+            )
         return load_bundled_adult()
     try:
+        separator = parse_separator(args.sep if args.sep is not None else ",")
         return load_csv(
             args.data,
             categorical=args.categorical,
             continuous=args.continuous,
             missing_values=args.missing_values,
             thousands=args.thousands,
+            sep=separator,
         )
-    except TableSourceError as error:
+    except (TableSourceError, ValueError) as error:
         raise CLIError(str(error)) from error
 
 

@@ -18,6 +18,7 @@ from artifact_ml.datasets import (
     ADULT_MISSING_VALUE,
     load_adult,
 )
+from artifact_ml.demo.csv_separator import misread_separator, separator_option
 from artifact_ml.experiment.names import sanitize_key
 
 logger = logging.getLogger(__name__)
@@ -65,18 +66,21 @@ def load_csv(
     continuous: Sequence[str] = (),
     missing_values: Sequence[str] = ("?",),
     thousands: str | None = None,
+    sep: str = ",",
 ) -> TableSource:
     """Read a CSV file; infer the type of each feature not named in ``categorical``, ``continuous``.
 
-    ``thousands`` is the thousands separator inside numbers (None: such cells are text).
+    ``thousands`` is the thousands separator inside numbers (None: such cells are text), and
+    ``sep`` the column separator.
 
     Cells equal to a ``missing_values`` token, or empty, are read as missing, and infinite numbers
     in continuous columns too. A column is inferred continuous when it contains numbers with more
     than 20 distinct values, else categorical.
 
     Raises:
-        TableSourceError: The file is missing or unreadable, has fewer than ``MIN_ROWS`` rows, a
-            named column is absent, or a column declared continuous contains text.
+        TableSourceError: The file is missing or unreadable, reads as one column because of
+            another separator, has fewer than ``MIN_ROWS`` rows, a named column is absent, or a
+            column declared continuous contains text.
     """
     if path.is_dir():
         raise TableSourceError(f"{path} is a folder, not a CSV file; pass --data with a file.")
@@ -91,6 +95,7 @@ def load_csv(
             na_values=["", *missing_values],
             skipinitialspace=True,
             thousands=thousands,
+            sep=sep,
         )
     # pandas infers compression from the file name, so a misnamed .gz or .zip file fails in
     # gzip (BadGzipFile is an OSError) or in zipfile. pandas' own errors are ValueErrors.
@@ -98,6 +103,13 @@ def load_csv(
         message = str(error).strip()
         first_line = message.splitlines()[0] if message else type(error).__name__
         raise TableSourceError(f"Cannot read {path} as CSV: {first_line}") from error
+    likely = misread_separator(list(table.columns), sep)
+    if likely is not None:
+        raise TableSourceError(
+            f"{path} reads as one column named {str(table.columns[0])[:60]!r}: it looks "
+            f"separated by {separator_option(likely)}, not {separator_option(sep)}; pass --sep "
+            f"{separator_option(likely)}."
+        )
     _check_column_names(path, table)
     if len(table) < MIN_ROWS:
         raise TableSourceError(

@@ -78,10 +78,34 @@ def _set_cache_directory(cache_dir: Path | None) -> Callable[[], None]:
     return restore
 
 
+def _check_offline_session(run_id: str) -> None:
+    """Raise ValueError if the offline folder has no session of task ``run_id``.
+
+    Offline, clearml 2.1 continues a task id it does not know by starting an empty session
+    under that id, so a mistyped id would silently begin a new run.
+    """
+    clearml_config = import_optional(
+        "clearml.config", extra="clearml", client="ClearMLTrackingClient"
+    )
+    session = Path(clearml_config.get_offline_dir(task_id=run_id))
+    if session.is_dir():
+        return
+    known = sorted(path.name for path in session.parent.glob("*") if path.is_dir())
+    listed = ", ".join(known[:10]) or "none"
+    if len(known) > 10:
+        listed += ", ..."
+    raise ValueError(
+        f"No ClearML offline session of run id {run_id!r} in {session.parent} (sessions there: "
+        f"{listed}). Pass the id of a run recorded offline with the same cache folder, or leave "
+        "run_id unset to start a new run."
+    )
+
+
 class _ClearMLBackend(TrackingBackend):
     # NOTE: report_scalar only buffers; clearml writes later in its own thread. If its offline
     # folder becomes unwritable, clearml drops buffered scalars without raising here, so they
-    # reach neither ClearML nor the fallback folder (seen with clearml 2.1.12).
+    # reach neither ClearML nor the fallback folder (seen with clearml 2.1.12). Each write
+    # checks the folder first, so only the results buffered before it went away are lost.
     stores_non_finite = False
 
     def __init__(
@@ -110,12 +134,14 @@ class _ClearMLBackend(TrackingBackend):
         return [("artifact", name, owner)]
 
     def write_score(self, *, name: str, score: float, step: int | None) -> None:
+        self._check_offline_folder()
         title, series = _title_and_series(name)
         self._logger.report_scalar(title=title, series=series, value=score, iteration=step or 0)
 
     def write_score_collection(
         self, *, name: str, scores: dict[str, float], step: int | None
     ) -> None:
+        self._check_offline_folder()
         for key, value in scores.items():
             self._logger.report_scalar(title=name, series=key, value=value, iteration=step or 0)
 
@@ -162,7 +188,19 @@ class _ClearMLBackend(TrackingBackend):
             )
         return f"Open the ClearML task {self._task.id} in the web UI of your ClearML server."
 
+    def _check_offline_folder(self) -> None:
+        """Raise OSError if the offline session folder is gone or not writable, where clearml
+        would drop the result without an error."""
+        folder = self.offline_folder
+        if folder is not None and not (folder.is_dir() and os.access(folder, os.W_OK)):
+            raise OSError(
+                f"ClearML's offline session folder {folder} is missing or not writable; clearml "
+                "would drop this result. Restore the folder (results written before it went "
+                "away are lost)."
+            )
+
     def _report_image(self, *, title: str, series: str, image: PlotImage, step: int | None) -> None:
+        self._check_offline_folder()
         handle, path = tempfile.mkstemp(prefix="artifact-ml-", suffix=".png")
         try:
             with os.fdopen(handle, "wb") as stream:
@@ -180,6 +218,7 @@ class _ClearMLBackend(TrackingBackend):
             raise
 
     def _upload(self, artifact_name: str, artifact: object) -> None:
+        self._check_offline_folder()
         self._task.upload_artifact(artifact_name, artifact_object=artifact, wait_on_upload=True)
 
 
@@ -238,7 +277,8 @@ class ClearMLTrackingClient(TrackingClient):
         Raises:
             ImportError: if clearml is not installed.
             RuntimeError: if another ClearML task is running in this process.
-            ValueError: if ``experiment_id`` or ``run_id`` is invalid (checked before ClearML
+            ValueError: if ``experiment_id`` or ``run_id`` is invalid, or if offline, when no
+                offline session of ``run_id`` is in the cache folder (checked before ClearML
                 starts a task).
         """
         validate_identifier(experiment_id, what="experiment id")
@@ -269,6 +309,12 @@ class ClearMLTrackingClient(TrackingClient):
             "auto_connect_arg_parser": False,
         }
         restore_environment = _set_cache_directory(None if cache_dir is None else Path(cache_dir))
+        if is_offline and run_id is not None:
+            try:
+                _check_offline_session(run_id)
+            except BaseException:
+                restore_environment()
+                raise
         # Task.init seeds random, NumPy and torch with a fixed seed (1337 in clearml 2.1); the
         # caller's generators are put back as they were.
         restore_generators = _save_random_generators()

@@ -6,6 +6,11 @@ Artifact paths follow the filesystem client's layout: ``arrays/<name>/step_<step
 A score collection is logged as one metric per key, named ``<name>/<key>``. MLflow stores a metric
 without a step at step 0, and each metric's timestamp is the time it was logged, not written.
 
+Plots end up as MLflow's figure API stores them: ``MlflowClient.log_figure`` saves the figure
+with ``savefig`` and logs that file as an artifact. This backend logs the PNG bytes the renderer
+process already made (see ``render_process``) with ``log_artifact``, so a figure is rendered once
+for every backend and the fallback folder, and outside the training process when it can.
+
 Consecutive queued scores and score collections are written with one ``log_batch`` call, and a
 plot or array collection with one ``log_artifacts`` call. Each MLflow call is one transaction of
 the tracking store, which is one SQLite write for the default local store.

@@ -4,9 +4,9 @@ Matplotlib rendering is CPU-bound Python: done by the tracking worker thread, it
 slows the training thread (about 0.2 to 0.7 s per PDF figure of the table comparison on the
 development VM). The worker instead pickles the figures (a few ms each) and a child process
 (``artifact_ml.experiment.render_server``) renders them, so training only loses the pickling
-time. The child runs at a lower scheduling priority than training. Every client that renders
-holds a reference, and the child exits when the last one
-releases it (or when this process exits, because its stdin closes).
+time (with the garbage collector paused, see ``collection_pause``). The child runs at a lower
+scheduling priority than training. Every client that renders holds a reference, and the child
+exits when the last one releases it (or when this process exits, because its stdin closes).
 
 When the child cannot start, dies, or a figure cannot be pickled, ``render`` returns None and the
 caller renders in its own process, so a result is never lost to this optimisation.
@@ -25,6 +25,7 @@ from typing import IO, cast
 from matplotlib.figure import Figure
 
 from artifact_ml.experiment.child_process import stop_child
+from artifact_ml.experiment.collection_pause import collection_paused
 from artifact_ml.experiment.plot_image import changed_rc_params
 from artifact_ml.experiment.render_protocol import read_message, write_message
 
@@ -62,7 +63,10 @@ class RenderProcess:
         if not figures:
             return []
         try:
-            request = pickle.dumps((changed_rc_params(), figures), protocol=pickle.HIGHEST_PROTOCOL)
+            with collection_paused():
+                request = pickle.dumps(
+                    (changed_rc_params(), figures), protocol=pickle.HIGHEST_PROTOCOL
+                )
         except Exception as error:  # e.g. a figure with a lambda tick formatter
             logger.debug("Rendering figures in this process: they cannot be pickled (%r).", error)
             return None

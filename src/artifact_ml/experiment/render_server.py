@@ -19,6 +19,7 @@ import pickle
 from typing import IO
 
 from artifact_ml.experiment.child_process import serve_on_stdio
+from artifact_ml.experiment.collection_pause import collection_paused
 from artifact_ml.experiment.render_protocol import read_message, write_message
 
 __all__ = ["serve"]
@@ -36,7 +37,8 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
         if payload is None:
             return
         try:
-            rc_params, figures = pickle.loads(payload)
+            with collection_paused():
+                rc_params, figures = pickle.loads(payload)
             with matplotlib.rc_context(rc_params):
                 reply: tuple[str, object] = ("ok", [render_png(figure) for figure in figures])
         except Exception as error:

@@ -7,7 +7,8 @@ Layout under ``run_dir`` (a result name keeps its "/" as sub-folders):
 - ``arrays/<name>/step_<step>.npy`` and ``array_collections/<name>/<key>/step_<step>.npy``;
 - ``plots/<name>/step_<step>.png`` and ``plot_collections/<name>/<key>/step_<step>.png``;
 - ``files/<name>/step_<step>/<file name>`` (``files/<name>/<file name>`` without a step);
-- ``run.json``: experiment id, run id, status, start, resume and finish times (UTC, ISO 8601).
+- ``run.json``: experiment id, run id, status, start, resume and finish times (UTC, ISO 8601),
+  and ``recreated_at`` if the file was written again after it disappeared during the run.
 
 A result logged without a step is written as ``step_none`` (an empty ``step`` field in CSV files).
 Each part of a name or key may be at most ``MAX_PART_BYTES`` bytes in UTF-8 after sanitising, so
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import re
 import shutil
@@ -41,6 +43,8 @@ __all__ = [
     "run_folder_storage_names",
     "sanitize_path_name",
 ]
+
+logger = logging.getLogger(__name__)
 
 _INVALID_PATH_CHARACTERS = re.compile(r'[<>:"|?*]')
 MAX_PART_BYTES = 250
@@ -124,6 +128,7 @@ class RunFolderBackend(TrackingBackend):
         self._experiment_id = experiment_id
         self._run_id = run_id
         self._started = False
+        self._metadata: dict[str, Any] = {}
 
     def start(self) -> None:
         """Create the run folder and write ``run.json``; a folder that exists is resumed."""
@@ -140,19 +145,18 @@ class RunFolderBackend(TrackingBackend):
             }
         metadata["status"] = "running"
         metadata["finished_at"] = None
-        self._write_metadata(metadata)
+        self._metadata = metadata
+        self._write_metadata()
         self._started = True
 
     def close(self, *, outcome: RunOutcome = RunOutcome.FINISHED) -> None:
         """Record ``outcome`` ("finished", "failed" or "killed") as the status in ``run.json``
         (only if anything was written)."""
-        metadata_path = self.run_dir / "run.json"
         if not self._started:
             return
-        metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
-        metadata["status"] = outcome.value
-        metadata["finished_at"] = _now()
-        self._write_metadata(metadata)
+        self._metadata["status"] = outcome.value
+        self._metadata["finished_at"] = _now()
+        self._write_metadata()
 
     def results_hint(self) -> str:
         return f"Results are in the folder {self.run_dir}"
@@ -203,10 +207,24 @@ class RunFolderBackend(TrackingBackend):
     def _path(self, *parts: str) -> Path:
         if not self._started:
             self.start()
+        elif not (self.run_dir / "run.json").exists():
+            self._restore_metadata()
         return self.run_dir.joinpath(*(sanitize_path_name(part) for part in parts))
 
-    def _write_metadata(self, metadata: dict[str, Any]) -> None:
-        text = json.dumps(metadata, indent=2)
+    def _restore_metadata(self) -> None:
+        """Write ``run.json`` again after it disappeared while the run was writing."""
+        logger.warning(
+            "run.json of run %s is missing from %s: the folder was deleted or moved while the "
+            "run was writing. Writing run.json again; results written before that are no longer "
+            "in this folder.",
+            self._run_id,
+            self.run_dir,
+        )
+        self._metadata.setdefault("recreated_at", []).append(_now())
+        self._write_metadata()
+
+    def _write_metadata(self) -> None:
+        text = json.dumps(self._metadata, indent=2)
         _write_atomically(
             self.run_dir / "run.json",
             lambda temporary: temporary.write_text(text, encoding="utf-8"),

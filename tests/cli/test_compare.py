@@ -426,6 +426,24 @@ def test_input_inside_output_dir_rejected(
     assert synthetic_path.is_file()
 
 
+def test_thousands_without_option_is_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+    table = pd.read_csv(synthetic_path)
+    table["income"] = [f"{1000 + value:,.0f}" for value in table["income"]]
+    table.to_csv(synthetic_path, index=False)
+    output = tmp_path / "report"
+
+    error = one_line_error(
+        capsys, ["compare", str(real_path), str(synthetic_path), "--output-dir", str(output)]
+    )
+
+    assert "column 'income' of the synthetic table contains numbers written with ','" in error
+    assert error.endswith("pass --thousands ','.")
+    assert not output.exists()
+
+
 def test_tab_file_without_sep_suggests_tab(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

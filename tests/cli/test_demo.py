@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shlex
 import subprocess
@@ -240,8 +241,28 @@ def test_demo_text_error_suggests_thousands(
 
     line = error_line(capsys, ["demo", "--data", str(data), "--continuous", "salary"])
 
-    assert "--continuous column 'salary' contains text such as '1,000'" in line
-    assert "pass --thousands" in line
+    assert "--continuous column 'salary'" in line
+    assert "contains numbers written with ',' between thousands, such as '1,000'" in line
+    assert line.endswith("pass --thousands ','.")
+
+
+def test_demo_warns_of_thousands_in_inferred_column(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from artifact_ml.demo.table_source import load_csv
+
+    data = tmp_path / "salaries.csv"
+    rows = [f'"{1000 + 7 * row:,}",{row % 3}' for row in range(300)]
+    data.write_text("salary,grade\n" + "\n".join(rows) + "\n")
+
+    with caplog.at_level(logging.WARNING, logger="artifact_ml.demo"):
+        source = load_csv(data)
+
+    assert source.spec.categorical_features == ("salary", "grade")
+    assert any(
+        "Column 'salary'" in message and "pass --thousands ','" in message
+        for message in caplog.messages
+    )
 
 
 def test_load_csv_parses_thousands_separator(tmp_path: Path) -> None:

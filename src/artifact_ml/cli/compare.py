@@ -11,7 +11,12 @@ from pathlib import Path
 import pandas as pd
 
 from artifact_ml.cli.errors import CLIError
-from artifact_ml.demo.csv_separator import misread_separator, parse_separator, separator_option
+from artifact_ml.demo.csv_separator import (
+    misread_separator,
+    parse_separator,
+    separator_option,
+    thousands_separator,
+)
 
 __all__ = ["register", "run"]
 
@@ -154,6 +159,42 @@ def _check_options(args: argparse.Namespace) -> None:
             )
 
 
+def _check_thousands(real: pd.DataFrame, synthetic: pd.DataFrame, *, continuous: list[str]) -> None:
+    """Catch numbers written with a thousands separator when --thousands is not given.
+
+    Such a column is read as text. It raises when the column must be numeric: declared with
+    --continuous, or numeric in the other table. Any other such column is compared as
+    categories, with a warning.
+
+    Raises:
+        CLIError: naming the column, an example value and the --thousands option to pass.
+    """
+    warned: set[str] = set()
+    for role, table, other in (("real", real, synthetic), ("synthetic", synthetic, real)):
+        for name in table.columns:
+            separator = thousands_separator(table[name])
+            if separator is None or name in warned:
+                continue
+            example = str(table[name].dropna().iloc[0])
+            option = f"--thousands {separator_option(separator)}"
+            other_is_numeric = name in other and pd.api.types.is_numeric_dtype(other[name])
+            if name in continuous or other_is_numeric:
+                raise CLIError(
+                    f"column {name!r} of the {role} table contains numbers written with "
+                    f"{separator_option(separator)} between thousands, such as {example!r}, "
+                    f"which read as text; pass {option}."
+                )
+            logger.warning(
+                "Column %r contains numbers written with %s between thousands, such as %r, so it "
+                "is compared as categories; pass %s to compare it as numbers.",
+                name,
+                separator_option(separator),
+                example,
+                option,
+            )
+            warned.add(name)
+
+
 def run(args: argparse.Namespace) -> int:
     """Write the report for ``args`` and return the exit status (0 on success).
 
@@ -167,6 +208,8 @@ def run(args: argparse.Namespace) -> int:
     missing_values = tuple(token.strip() for token in args.missing_values.split(","))
     real = _read_table(args.real, "real", args.sep, args.thousands, missing_values)
     synthetic = _read_table(args.synthetic, "synthetic", args.sep, args.thousands, missing_values)
+    if args.thousands is None:
+        _check_thousands(real, synthetic, continuous=_names(args.continuous))
     try:
         spec = TabularDataSpec.from_df(
             real,

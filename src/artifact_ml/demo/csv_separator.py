@@ -1,13 +1,21 @@
-"""The field separator of a CSV file: the ``--sep`` option's value and a check of its result."""
+"""Separators in a CSV file: the ``--sep`` option's value, and checks that a table was read with
+the right column and thousands separators."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-__all__ = ["misread_separator", "parse_separator", "separator_option"]
+import pandas as pd
+
+__all__ = ["misread_separator", "parse_separator", "separator_option", "thousands_separator"]
 
 # Separators that spreadsheet exports commonly use, checked in this order.
 _COMMON_SEPARATORS = (",", ";", "\t", "|")
+# Thousands separators of common locales, other than ".", which the tools read as the decimal mark.
+_THOUSANDS_SEPARATORS = (",", "'", " ", "\u00a0")
+# Values checked per column, so that a large table costs no more than a small one.
+_SAMPLE_SIZE = 1000
 
 
 def parse_separator(value: str, *, option: str = "--sep") -> str:
@@ -42,4 +50,24 @@ def misread_separator(columns: Sequence[object], separator: str) -> str | None:
     for candidate in _COMMON_SEPARATORS:
         if candidate != separator and candidate in header:
             return candidate
+    return None
+
+
+def thousands_separator(column: pd.Series) -> str | None:
+    """Return the thousands separator that a text column's numbers are written with, if any.
+
+    The column qualifies when every non-missing value among its first ``_SAMPLE_SIZE`` is a
+    number written with that separator between groups of three digits (such as "1,234" or
+    "-12 345.6"), and at least one value has a separator. Any other column gives None.
+    """
+    if pd.api.types.is_numeric_dtype(column):
+        return None
+    values = column.dropna().head(_SAMPLE_SIZE).astype(str).str.strip()
+    if values.empty:
+        return None
+    for separator in _THOUSANDS_SEPARATORS:
+        grouped = re.escape(separator)
+        pattern = rf"[+-]?\d{{1,3}}({grouped}\d{{3}})*(\.\d+)?"
+        if values.str.fullmatch(pattern).all() and values.str.contains(grouped).any():
+            return separator
     return None

@@ -18,7 +18,11 @@ from artifact_ml.datasets import (
     ADULT_MISSING_VALUE,
     load_adult,
 )
-from artifact_ml.demo.csv_separator import misread_separator, separator_option
+from artifact_ml.demo.csv_separator import (
+    misread_separator,
+    separator_option,
+    thousands_separator,
+)
 from artifact_ml.experiment.names import sanitize_key
 
 logger = logging.getLogger(__name__)
@@ -58,6 +62,36 @@ def load_bundled_adult() -> TableSource:
         missing_values=(ADULT_MISSING_VALUE,),
     )
     return TableSource(name="UCI Adult (bundled)", table=table, spec=spec)
+
+
+def _check_thousands(path: Path, table: pd.DataFrame, *, continuous: Sequence[str]) -> None:
+    """Catch numbers written with a thousands separator when ``thousands`` is not given.
+
+    Raises:
+        TableSourceError: if such a column is declared continuous; any other such column is
+            trained on as categories, with a warning.
+    """
+    for name in table.columns:
+        separator = thousands_separator(table[name])
+        if separator is None:
+            continue
+        example = str(table[name].dropna().iloc[0])
+        option = f"--thousands {separator_option(separator)}"
+        if name in continuous:
+            raise TableSourceError(
+                f"--continuous column {name!r} of {path} contains numbers written with "
+                f"{separator_option(separator)} between thousands, such as {example!r}, which "
+                f"read as text; pass {option}."
+            )
+        logger.warning(
+            "Column %r of %s contains numbers written with %s between thousands, such as %r, so it "
+            "is treated as categorical; pass %s to read it as numbers.",
+            name,
+            path,
+            separator_option(separator),
+            example,
+            option,
+        )
 
 
 def load_csv(
@@ -122,6 +156,8 @@ def load_csv(
                 f"{option} names column(s) {absent} that {path} lacks; "
                 f"its columns are {list(table.columns)}."
             )
+    if thousands is None:
+        _check_thousands(path, table, continuous=continuous)
     for name in continuous:
         if not pd.api.types.is_numeric_dtype(table[name]):
             text = table[name].dropna().astype(str)

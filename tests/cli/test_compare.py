@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -314,6 +316,26 @@ def test_rerun_replaces_earlier_report(tmp_path: Path) -> None:
         "report",
         "synthetic.csv",
     ]
+
+
+def test_rerun_removes_folders_of_killed_runs(tmp_path: Path) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    abandoned = [f".report.partial-{ended.pid}-0a1b2c", f".report.old-{ended.pid}-3d4e5f"]
+    kept = [f".report.partial-{os.getpid()}-6a7b8c", ".report.partial-notes"]
+    for name in abandoned + kept:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.html").write_text("<html></html>")
+
+    status = main(
+        ["compare", str(real_path), str(synthetic_path), "--output-dir", str(tmp_path / "report")]
+    )
+
+    assert status == 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        [*kept, "real.csv", "report", "synthetic.csv"]
+    )
 
 
 def test_cli_errors_name_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,10 @@ Layout of the report folder (file names derive from the artifact names, see the 
 The report is written to a temporary folder next to ``output_dir`` and moved into place when it is
 complete, so a failure leaves ``output_dir`` as it was. An earlier report in ``output_dir``
 (recognised by its ``.artifact-ml-report`` marker file) is replaced as a whole, so none of its
-files stay behind; any other folder with files is refused.
+files stay behind; any other folder with files is refused. The temporary folders are named
+``.<output_dir name>.partial-<process id>-<random>`` (and ``.old-`` for a replaced report). A
+killed process cannot remove them, so on POSIX systems the next report into the same
+``output_dir`` removes those whose process no longer runs.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import html
 import json
 import logging
 import math
+import os
 import re
 import secrets
 import shutil
@@ -131,12 +135,44 @@ def _check_output_dir(output_dir: Path) -> None:
         )
 
 
+def _temporary_folder(output_dir: Path, kind: str) -> Path:
+    """Return a new name next to ``output_dir`` for a ``kind`` ("partial" or "old") folder."""
+    return output_dir.parent / f".{output_dir.name}.{kind}-{os.getpid()}-{secrets.token_hex(6)}"
+
+
+def _process_is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it runs, under another user
+        return True
+    return True
+
+
+def _remove_abandoned_folders(output_dir: Path) -> None:
+    """Remove the temporary folders of ``output_dir`` left by report processes that were killed.
+
+    Only POSIX systems are checked, where signal 0 tests whether a process runs without
+    affecting it. A folder whose process id is in use again is kept.
+    """
+    if os.name != "posix" or not output_dir.parent.is_dir():
+        return
+    pattern = re.compile(rf"\.{re.escape(output_dir.name)}\.(partial|old)-(\d+)-[0-9a-f]+")
+    for path in output_dir.parent.iterdir():
+        match = pattern.fullmatch(path.name)
+        if match is None or not path.is_dir() or _process_is_running(int(match.group(2))):
+            continue
+        logger.info("Removing %s, left by a report process that stopped early.", path)
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def _move_into_place(staging: Path, output_dir: Path) -> None:
     """Replace ``output_dir`` (if any) with the complete report in ``staging``."""
     if not output_dir.exists():
         staging.rename(output_dir)
         return
-    retired = output_dir.parent / f".{output_dir.name}.old-{secrets.token_hex(6)}"
+    retired = _temporary_folder(output_dir, "old")
     output_dir.rename(retired)
     staging.rename(output_dir)
     shutil.rmtree(retired, ignore_errors=True)
@@ -172,7 +208,8 @@ def write_report(
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     # mkdir (unlike tempfile.mkdtemp, which creates mode 0700) honours the umask, so the moved
     # report is as readable as a folder the user creates.
-    staging = output_dir.parent / f".{output_dir.name}.partial-{secrets.token_hex(6)}"
+    _remove_abandoned_folders(output_dir)
+    staging = _temporary_folder(output_dir, "partial")
     staging.mkdir()
     try:
         report = _write_files(context, resource_spec, staging, title, sources)

@@ -147,6 +147,25 @@ def test_multi_feature_figure_keeps_panel_titles() -> None:
     ]
 
 
+def test_alignment_joins_labels_of_close_points() -> None:
+    generator = np.random.default_rng(3)
+    rows = 40
+    shared = generator.normal(50.0, 5.0, rows)
+    table = pd.DataFrame(
+        {"age": shared, "hours": shared + 0.01, "salary": generator.normal(9e4, 1e4, rows)}
+    )
+    spec = TabularDataSpec.from_df(table, cts_features=["age", "hours", "salary"])
+    comparison = TableComparisonEngine.build(resource_spec=spec, config=CONFIG)
+
+    figure = comparison.compute_plot(TableComparisonPlotType.MEAN_ALIGNMENT, table, table)
+
+    labels = {text.get_text(): text for text in figure.axes[0].texts}
+    assert sorted(labels) == ["age, hours", "salary"]
+    assert labels["age, hours"].get_horizontalalignment() == "left"
+    assert labels["salary"].get_horizontalalignment() == "right"
+    assert labels["salary"].get_verticalalignment() == "top"
+
+
 def test_figures_render_to_png(tmp_path: object) -> None:
     comparison = engine()
     figure = comparison.compute_plot(

@@ -24,6 +24,9 @@ from artifact_ml.core.table_comparison.types import TableComparisonArrayCollecti
 __all__ = ["alignment_figure"]
 
 _SYMLOG_SPAN = 1e3
+# Points closer than this share of the plotted range on both axes get one joint label.
+_LABEL_MERGE_DISTANCE = 0.04
+_MAX_NAMES_PER_LABEL = 3
 
 
 def _draw_alignment(axes: Axes, context: ComparisonContext, statistic: Stat) -> None:
@@ -40,8 +43,6 @@ def _draw_alignment(axes: Axes, context: ComparisonContext, statistic: Stat) -> 
     names = [name for name, keep in zip(pairs, finite, strict=True) if keep]
     points = values[finite]
     axes.scatter(points[:, 0], points[:, 1], color=SYNTHETIC_COLOR, zorder=3)
-    for name, (x, y) in zip(names, points, strict=True):
-        axes.annotate(name, (x, y), fontsize="x-small", xytext=(3, 3), textcoords="offset points")
     low = float(points.min())
     high = float(points.max())
     axes.plot([low, high], [low, high], color="grey", linestyle="--", zorder=1)
@@ -52,6 +53,46 @@ def _draw_alignment(axes: Axes, context: ComparisonContext, statistic: Stat) -> 
         threshold = float(10.0 ** np.floor(np.log10(magnitudes.min())))
         axes.set_xscale("symlog", linthresh=threshold)
         axes.set_yscale("symlog", linthresh=threshold)
+    _label_points(axes, names, points)
+
+
+def _label_points(axes: Axes, names: list[str], points: np.ndarray) -> None:
+    """Write each feature's name next to its point, one label per group of close points.
+
+    Closeness is measured on the axes' scales (linear or symmetric log), as a share of the
+    range of all points. A label near the right or top edge goes on the inner side of its point,
+    so that it stays inside the panel.
+    """
+    scaled = np.column_stack(
+        [
+            axes.xaxis.get_transform().transform(points[:, 0]),
+            axes.yaxis.get_transform().transform(points[:, 1]),
+        ]
+    )
+    span = scaled.max(axis=0) - scaled.min(axis=0)
+    relative = (scaled - scaled.min(axis=0)) / np.where(span > 0, span, 1.0)
+    groups: list[list[int]] = []
+    for index in np.lexsort((relative[:, 1], relative[:, 0])):
+        for group in groups:
+            if np.all(np.abs(relative[group[0]] - relative[index]) <= _LABEL_MERGE_DISTANCE):
+                group.append(int(index))
+                break
+        else:
+            groups.append([int(index)])
+    for group in groups:
+        label = ", ".join(names[index] for index in group[:_MAX_NAMES_PER_LABEL])
+        if len(group) > _MAX_NAMES_PER_LABEL:
+            label += f" +{len(group) - _MAX_NAMES_PER_LABEL}"
+        right, top = relative[group[0]] > (0.75, 0.9)
+        axes.annotate(
+            label,
+            tuple(points[group[0]]),
+            fontsize="x-small",
+            xytext=(-3 if right else 3, -3 if top else 3),
+            textcoords="offset points",
+            ha="right" if right else "left",
+            va="top" if top else "bottom",
+        )
 
 
 def alignment_figure(

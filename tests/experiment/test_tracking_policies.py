@@ -415,3 +415,39 @@ def test_unusable_mlflow_store_is_one_clear_error(monkeypatch: pytest.MonkeyPatc
 
     with pytest.raises(ValueError, match=r"Cannot open the MLflow tracking store '\./mlruns'"):
         MlflowTrackingClient.build("exp")
+
+
+def test_corrupt_mlflow_database_names_file(tmp_path: Path) -> None:
+    from artifact_ml.experiment import MlflowTrackingClient
+
+    database = tmp_path / "mlflow.db"
+    database.write_bytes(bytes(range(256)) * 16)
+    uri = f"sqlite:///{database}"
+
+    with pytest.raises(ValueError) as error:
+        MlflowTrackingClient.build("exp", tracking_uri=uri)
+
+    assert f"Cannot open the MLflow tracking store '{uri}'" in str(error.value)
+    assert "file is not a database" in str(error.value)
+    assert "move it away, or pass another tracking_uri" in str(error.value)
+
+
+def test_closed_mlflow_port_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+    import time
+
+    from artifact_ml.experiment import MlflowTrackingClient
+
+    for variable in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(variable, raising=False)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.monotonic()
+
+    with pytest.raises(ConnectionError) as error:
+        MlflowTrackingClient.build("exp", tracking_uri=f"http://127.0.0.1:{port}")
+
+    assert time.monotonic() - started < 10.0
+    assert f"Cannot reach the MLflow tracking server http://127.0.0.1:{port}" in str(error.value)
+    assert f"mlflow server --host 127.0.0.1 --port {port}" in str(error.value)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
+import urllib.parse
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,36 @@ from artifact_ml.experiment.tracking_client import TrackingClient, validate_iden
 __all__ = ["MlflowTrackingClient"]
 
 logger = logging.getLogger(__name__)
+
+
+SERVER_CONNECT_TIMEOUT = 5.0
+"""Seconds ``MlflowTrackingClient.build`` waits for a TCP connection to an MLflow server."""
+
+
+def _check_server_reachable(uri: str) -> None:
+    """Raise ConnectionError if nothing accepts a TCP connection at an ``http(s)`` ``uri``.
+
+    MLflow retries a refused request with backoff for about four minutes (mlflow 3.17 defaults),
+    so a mistyped port would otherwise stall the build that long. URIs of other schemes, and
+    hosts reached through a proxy from the environment, are not checked.
+    """
+    parts = urllib.parse.urlsplit(uri)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return
+    if parts.scheme in urllib.request.getproxies_environment() and not urllib.request.proxy_bypass(
+        parts.hostname
+    ):
+        return
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=SERVER_CONNECT_TIMEOUT):
+            pass
+    except OSError as error:
+        raise ConnectionError(
+            f"Cannot reach the MLflow tracking server {uri}: {error}. Start it (for example "
+            f"mlflow server --host {parts.hostname} --port {port}) or fix MLFLOW_TRACKING_URI "
+            "(or tracking_uri=...)."
+        ) from error
 
 
 class MlflowTrackingClient(TrackingClient):
@@ -62,6 +95,9 @@ class MlflowTrackingClient(TrackingClient):
 
         Raises:
             ImportError: if mlflow is not installed.
+            ConnectionError: if nothing answers at the host and port of an ``http(s)`` tracking
+                URI (checked once, within ``SERVER_CONNECT_TIMEOUT`` seconds, unless a proxy
+                serves that host).
             ValueError: if ``run_id`` is not a run of this experiment, or the tracking store
                 cannot be opened.
         """
@@ -75,16 +111,26 @@ class MlflowTrackingClient(TrackingClient):
             root.mkdir(parents=True, exist_ok=True)
             uri = f"sqlite:///{(root / 'mlflow.db').resolve()}"
         from mlflow.exceptions import MlflowException
+        from sqlalchemy.exc import SQLAlchemyError
 
+        _check_server_reachable(uri)
         try:
             client = tracking.MlflowClient(tracking_uri=uri)
             experiment = client.get_experiment_by_name(experiment_id)
-        except MlflowException as error:
+        except (MlflowException, SQLAlchemyError) as error:
             first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            if isinstance(error, SQLAlchemyError) and uri.startswith("sqlite:"):
+                advice = (
+                    "The file is not a usable MLflow database: move it away, or pass another "
+                    "tracking_uri (or MLFLOW_TRACKING_URI)."
+                )
+            else:
+                advice = (
+                    "Check MLFLOW_TRACKING_URI (or tracking_uri=...): a local store is a URI "
+                    "such as sqlite:///path/to/mlflow.db."
+                )
             raise ValueError(
-                f"Cannot open the MLflow tracking store {uri!r}: {first_line} Check "
-                "MLFLOW_TRACKING_URI (or tracking_uri=...): a local store is a URI such as "
-                "sqlite:///path/to/mlflow.db."
+                f"Cannot open the MLflow tracking store {uri!r}: {first_line.rstrip('.')}. {advice}"
             ) from error
         if run_id is not None:
             # Check the run before anything is created, so a wrong run id leaves no experiment.

@@ -166,6 +166,20 @@ def test_alignment_joins_labels_of_close_points() -> None:
     assert labels["salary"].get_verticalalignment() == "top"
 
 
+def test_heatmap_of_empty_synthetic_table_says_why() -> None:
+    real = real_table()
+
+    figure = engine().compute_plot(TableComparisonPlotType.CORRELATION_HEATMAP, real, real.iloc[:0])
+
+    panels = {axes.get_title(): axes for axes in figure.axes if axes.get_title()}
+    messages = {title: [text.get_text() for text in axes.texts] for title, axes in panels.items()}
+    assert messages == {
+        "real": [],
+        "synthetic": ["no association: the synthetic table has no rows"],
+        "|real - synthetic|": ["no association: the synthetic table has no rows"],
+    }
+
+
 def test_figures_render_to_png(tmp_path: object) -> None:
     comparison = engine()
     figure = comparison.compute_plot(

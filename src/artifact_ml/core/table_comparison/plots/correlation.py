@@ -9,9 +9,7 @@ from matplotlib.patches import Patch
 
 from artifact_ml.core.table_comparison.config import TableComparisonConfig
 from artifact_ml.core.table_comparison.context import ComparisonContext
-from artifact_ml.core.table_comparison.plots.figures import (
-    new_figure,
-)
+from artifact_ml.core.table_comparison.plots.figures import new_figure, show_message
 
 __all__ = ["HEATMAP_KEYS", "heatmap_figure", "heatmap_figures"]
 
@@ -38,9 +36,22 @@ def _difference_limit(matrix: np.ndarray) -> float:
     return max(float(finite.max()) if finite.size else 0.0, 0.05)
 
 
+def _empty_reason(context: ComparisonContext, key: str) -> str:
+    """Return why the ``key`` panel's matrix has no finite value, for the panel's message."""
+    if key != "real" and context.synthetic.row_count == 0:
+        return "no association: the synthetic table has no rows"
+    return "no association is defined (every value is NaN)"
+
+
 def _draw_heatmap(
-    axes: Axes, figure: Figure, matrix: np.ndarray, features: tuple[str, ...], key: str
+    axes: Axes,
+    figure: Figure,
+    matrix: np.ndarray,
+    features: tuple[str, ...],
+    key: str,
+    empty_message: str,
 ) -> None:
+    """Draw ``matrix`` with its colour bar, and ``empty_message`` when no value is finite."""
     is_difference = key == "absolute_difference"
     image = axes.imshow(
         np.ma.masked_invalid(matrix),
@@ -60,6 +71,8 @@ def _draw_heatmap(
         shrink=0.8,
         label="absolute difference" if is_difference else "association (r, eta or Cramér's V)",
     )
+    if not np.isfinite(matrix).any():
+        show_message(axes, empty_message)
 
 
 def _legend(figure: Figure, context: ComparisonContext, keys: tuple[str, ...]) -> None:
@@ -92,7 +105,14 @@ def heatmap_figure(context: ComparisonContext, title: str) -> Figure:
     config = _scaled(context.config, len(context.spec.features))
     figure, panels = new_figure(config, len(HEATMAP_KEYS), title)
     for axes, key in zip(panels, HEATMAP_KEYS, strict=True):
-        _draw_heatmap(axes, figure, matrices[key], context.spec.features, key)
+        _draw_heatmap(
+            axes,
+            figure,
+            matrices[key],
+            context.spec.features,
+            key,
+            _empty_reason(context, key),
+        )
     _legend(figure, context, HEATMAP_KEYS)
     return figure
 
@@ -104,7 +124,14 @@ def heatmap_figures(context: ComparisonContext) -> dict[str, Figure]:
     figures: dict[str, Figure] = {}
     for key in HEATMAP_KEYS:
         figure, panels = new_figure(config, 1, f"Association matrix: {_PANEL_TITLES[key]}")
-        _draw_heatmap(panels[0], figure, matrices[key], context.spec.features, key)
+        _draw_heatmap(
+            panels[0],
+            figure,
+            matrices[key],
+            context.spec.features,
+            key,
+            _empty_reason(context, key),
+        )
         _legend(figure, context, HEATMAP_KEYS)
         figures[key] = figure
     return figures

@@ -396,3 +396,52 @@ def test_demo_rejects_colliding_columns(tmp_path: Path, capsys: pytest.CaptureFi
     line = error_line(capsys, ["demo", "--data", str(data)])
 
     assert "columns 'a/b' and 'a_b' both become 'a_b' in result names" in line
+
+
+@pytest.mark.slow
+def test_demo_sigterm_drains_and_records_killed(tmp_path: Path) -> None:
+    import json
+    import signal
+    import time
+    import uuid
+
+    tag = uuid.uuid4().hex
+    command = ["demo", "--epochs", "200", "--no-progress", "--output-dir", str(tmp_path / "runs")]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "artifact_ml.cli.main", *command],
+        stderr=subprocess.PIPE,
+        env={**os.environ, "ARTIFACT_ML_TEST_TAG": tag},
+        text=True,
+    )
+    loss_file = tmp_path / "runs" / "artifact-ml-demo"
+    deadline = time.monotonic() + 180
+    rows = 0
+    while rows < 4 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        files = list(loss_file.glob("*/scores/train/loss.csv"))
+        rows = len(files[0].read_text().splitlines()) if files else 0
+    assert rows >= 4, "the demo did not log three epochs in time"
+
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+
+    folder = run_folder(tmp_path / "runs")
+    losses = pd.read_csv(folder / "scores" / "train" / "loss.csv")
+    assert process.returncode == 143
+    assert "terminated by SIGTERM" in stderr
+    assert json.loads((folder / "run.json").read_text())["status"] == "killed"
+    assert losses["step"].tolist() == list(range(1, len(losses) + 1))
+    survivors = [
+        path.parent.name
+        for path in Path("/proc").glob("[0-9]*/environ")
+        if _readable(path) and tag.encode() in path.read_bytes()
+    ]
+    assert survivors == []
+
+
+def _readable(path: Path) -> bool:
+    try:
+        path.read_bytes()
+    except OSError:
+        return False
+    return True

@@ -254,3 +254,29 @@ def test_renderer_stops_with_last_client(tmp_path: Path) -> None:
     for run_id, step in (("first", 1), ("second", 2)):
         png = tmp_path / "exp" / run_id / "plots" / "validation" / "curve" / f"step_{step}.png"
         assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_renderer_exits_quietly_without_parent() -> None:
+    import pickle
+    import subprocess
+    import sys
+
+    from artifact_ml.experiment.render_protocol import write_message
+
+    figure = Figure(figsize=(2, 2), dpi=40)
+    figure.subplots().plot([0.0, 1.0], [1.0, 0.0])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "artifact_ml.experiment.render_server"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    process.stdout.close()  # the parent's end of the replies is gone, as after a kill
+    write_message(process.stdin, pickle.dumps(({}, [figure])))
+    process.stdin.close()
+
+    assert process.wait(timeout=60) == 0
+    assert process.stderr is not None
+    assert b"BrokenPipeError" not in process.stderr.read()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -154,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from artifact_ml.demo.job import DemoSettings, run_demo
         from artifact_ml.demo.saved_tables import TableSaveError
+        from artifact_ml.torch.termination import Terminated, sigterm_raises
     except ImportError as error:
         raise CLIError(
             f"the demo needs PyTorch ({error}); install it with pip install 'artifact-ml[torch]'"
@@ -171,7 +173,11 @@ def run(args: argparse.Namespace) -> int:
         tables_dir=args.save_tables,
     )
     try:
-        result = run_demo(source, settings)
+        with sigterm_raises():
+            result = run_demo(source, settings)
+    except Terminated:
+        sys.stderr.write("artifact-ml: terminated by SIGTERM; the run is recorded as killed\n")
+        return 143
     except ImportError as error:
         raise CLIError(str(error)) from error
     except ValueError as error:

@@ -6,7 +6,7 @@ Each child reads length-prefixed requests on stdin and writes replies on stdout 
 group and the parent decides when the child stops. So it still handles what was queued before
 the interrupt. It runs at niceness +10 where ``os.nice`` exists, because its work is
 asynchronous and training should come first on a machine with no idle core. It exits when its
-stdin closes.
+stdin closes, and quietly when its parent is gone before a reply is written.
 """
 
 from __future__ import annotations
@@ -34,7 +34,12 @@ def serve_on_stdio(serve: Callable[[IO[bytes], IO[bytes]], None]) -> None:
         os.nice(NICENESS_INCREMENT)
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    serve(sys.stdin.buffer, replies)
+    try:
+        serve(sys.stdin.buffer, replies)
+    except BrokenPipeError:
+        # The parent closed its end (it was killed), so no reply can be delivered. Exit
+        # without flushing ``replies`` again, which would print a second BrokenPipeError.
+        os._exit(0)
 
 
 def stop_child(process: subprocess.Popen[bytes], *, timeout: float, description: str) -> None:

@@ -29,6 +29,7 @@ from artifact_ml.torch.routines.data_loader import DataLoaderRoutine
 from artifact_ml.torch.routines.table_comparison import TableComparisonRoutine
 from artifact_ml.torch.scheduling import SchedulerInterval
 from artifact_ml.torch.score_cache import ScoreCache
+from artifact_ml.torch.termination import Terminated, sigterm_raises
 from artifact_ml.torch.trainer import CustomTrainer
 
 __all__ = [
@@ -64,9 +65,11 @@ __all__ = [
     "ScoreCache",
     "TableComparisonRoutine",
     "TableSynthesizer",
+    "Terminated",
     "detect_distributed_context",
     "latest_checkpoint",
     "load_checkpoint",
     "move_to_device",
     "select_default_device",
+    "sigterm_raises",
 ]

@@ -32,6 +32,7 @@ from artifact_ml.torch.routines.batch import BatchRoutine
 from artifact_ml.torch.routines.data_loader import DataLoaderRoutine
 from artifact_ml.torch.scheduling import SchedulerInterval
 from artifact_ml.torch.score_cache import ScoreCache
+from artifact_ml.torch.termination import sigterm_raises
 from artifact_ml.torch.training_loop import TrainingLoop
 
 if TYPE_CHECKING:
@@ -423,6 +424,9 @@ class CustomTrainer(TrainingLoop[InputT, OutputT], Generic[InputT, OutputT, Mode
             max_epochs: a new epoch bound for this and later calls; by default the current one.
 
         Raises:
+            Terminated: if the process receives SIGTERM while it trains (in the main thread and
+                when no other SIGTERM handler is set; see ``artifact_ml.torch.termination``).
+                It is a ``KeyboardInterrupt``, so ``with client:`` records the run as killed.
             NonFiniteLossError: if a loss is NaN or infinite under ``NonFiniteLossPolicy``
                 ``RAISE_IMMEDIATELY`` (at the bad batch) or ``RAISE`` (at epoch end); see
                 ``_get_nonfinite_loss_policy`` for the default.
@@ -440,7 +444,8 @@ class CustomTrainer(TrainingLoop[InputT, OutputT], Generic[InputT, OutputT, Mode
         self._set_up()
         if max_epochs is not None:
             self.max_epochs = max_epochs
-        self.run_epochs()
+        with sigterm_raises():
+            self.run_epochs()
         return self.epoch_scores
 
 

@@ -167,3 +167,63 @@ def test_deleted_run_folder_restores_run_json(
     assert read_run_folder(run_dir).scores["train/loss"] == [(1, 0.5)]
     assert client.fallback_count == 0
     assert any("run.json of run run is missing" in message for message in caplog.messages)
+
+
+def _filesystem_client(tmp_path: Path) -> TrackingClient:
+    from artifact_ml.experiment import FilesystemTrackingClient
+
+    return FilesystemTrackingClient.build(
+        "exp", run_id="run", root_dir=tmp_path / "runs", delivery=FAST_RETRIES
+    )
+
+
+def test_dead_backend_is_paused(tmp_path: Path) -> None:
+    client = _filesystem_client(tmp_path)
+    flaky = install_flaky_backend(client, failures=10_000)
+    for step in range(10):
+        client.log_score("train/loss", float(step), step=step)
+    client.stop()
+
+    fallback = read_run_folder(client.fallback_dir)
+    assert flaky.failed_calls == 9  # 3 results with 3 attempts each, then the pause
+    assert fallback.scores["train/loss"] == [(step, float(step)) for step in range(10)]
+    assert client.fallback_count == 10
+    assert client.lost_count == 0
+
+
+def test_backend_tried_again_after_pause(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from artifact_ml.experiment import delivery
+
+    monkeypatch.setattr(delivery, "PAUSE_SECONDS", 1.0)
+    client = _filesystem_client(tmp_path)
+    install_flaky_backend(client, failures=9)
+    for step in range(3):
+        client.log_score("train/loss", float(step), step=step)
+    deadline = time.monotonic() + 10.0
+    while client.fallback_count < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    client.log_score("train/loss", 3.0, step=3)  # paused: straight to the fallback folder
+    time.sleep(1.3)
+    client.log_score("train/loss", 4.0, step=4)  # after the pause: written
+    client.stop()
+
+    assert read_run_folder(client.fallback_dir).scores["train/loss"] == [
+        (0, 0.0),
+        (1, 1.0),
+        (2, 2.0),
+        (3, 3.0),
+    ]
+    assert read_run_folder(client.run_dir).scores["train/loss"] == [(4, 4.0)]
+
+
+def test_permanent_errors_do_not_pause(tmp_path: Path) -> None:
+    client = _filesystem_client(tmp_path)
+    flaky = install_flaky_backend(client, failures=3)
+    flaky.error_type = ValueError
+    for step in range(4):
+        client.log_score("train/loss", float(step), step=step)
+    client.stop()
+
+    assert flaky.failed_calls == 3
+    assert client.fallback_count == 3
+    assert read_run_folder(client.run_dir).scores["train/loss"] == [(3, 3.0)]

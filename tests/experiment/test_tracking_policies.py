@@ -176,6 +176,32 @@ def test_object_array_rejected() -> None:
     assert "validation/table" not in client.arrays
 
 
+def test_zero_dim_scores_accepted() -> None:
+    import torch
+
+    client = InMemoryTrackingClient.build("exp")
+    client.log_score("train/loss", torch.tensor(0.25), step=0)
+    client.log_score("train/loss", np.array(0.5), step=1)
+    client.log_score("train/loss", np.float32(0.75), step=2)
+    with pytest.raises(TypeError, match=r"got tensor\(\[0.5000\]\)\. .*pass value\.item\(\)"):
+        client.log_score("train/loss", torch.tensor([0.5]), step=3)
+    with pytest.raises(TypeError, match="must be a real number, got True"):
+        client.log_score("train/loss", np.array(True), step=3)
+    client.stop()
+
+    assert client.scores["train/loss"] == [(0, 0.25), (1, 0.5), (2, 0.75)]
+
+
+def test_masked_array_rejected() -> None:
+    client = InMemoryTrackingClient.build("exp")
+    masked = np.ma.masked_array([1.0, 2.0], mask=[False, True])
+    with pytest.raises(TypeError, match=r"'validation/mean' is a masked array.*filled\(np\.nan\)"):
+        client.log_array("validation/mean", masked)
+    client.stop()
+
+    assert "validation/mean" not in client.arrays
+
+
 def test_permanent_error_not_retried(tmp_path: Path) -> None:
     client = InMemoryTrackingClient.build("exp", delivery=FAST_RETRIES)
     flaky = install_flaky_backend(client, failures=1)
@@ -301,6 +327,8 @@ def test_clearml_missing_offline_folder_uses_fallback(tmp_path: Path) -> None:
     client = ClearMLTrackingClient.build("exp", offline=True, delivery=FAST_RETRIES)
     assert client.offline_folder is not None
     client.offline_folder.rename(tmp_path / "moved_away")
+    # A file in its place, so that clearml's own threads cannot create the folder again.
+    client.offline_folder.write_text("not a folder")
     client.log_score("train/loss", 0.5, step=1)
     client.log_array("validation/mean", np.arange(3.0), step=1)
     client.stop()

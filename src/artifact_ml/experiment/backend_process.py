@@ -18,7 +18,7 @@ import select
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import IO, Any, cast
 
 from artifact_ml.experiment.child_process import stop_child
@@ -48,6 +48,8 @@ class BackendProcess:
             killed and the call raises ``BackendProcessError``. Building the backend in a new
             child may take up to ``max(reply_timeout, 120)`` seconds, because importing a
             library such as MLflow takes many seconds on a busy machine.
+        environment_defaults: environment variables of the child that this process's own
+            environment overrides (for settings of the backend library).
     """
 
     def __init__(
@@ -57,10 +59,12 @@ class BackendProcess:
         arguments: dict[str, Any],
         description: str,
         reply_timeout: float = 300.0,
+        environment_defaults: Mapping[str, str] | None = None,
     ) -> None:
         self._reply_timeout = reply_timeout
         self._opening = pickle.dumps((opener, arguments), protocol=pickle.HIGHEST_PROTOCOL)
         self._description = description
+        self._environment_defaults = dict(environment_defaults or {})
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._open_reply_pending = False
@@ -129,7 +133,7 @@ class BackendProcess:
                 [sys.executable, "-m", "artifact_ml.experiment.backend_server"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                env=dict(os.environ),
+                env={**self._environment_defaults, **os.environ},
             )
         except OSError as error:
             raise BackendProcessError(

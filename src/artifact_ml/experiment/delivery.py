@@ -3,7 +3,9 @@
 Results go through a bounded FIFO queue to one non-daemon worker thread, so a training step never
 waits for backend I/O (it waits only when the queue is full). A write that raises is retried with
 exponential backoff; when every attempt fails, the error is logged with the run id and result name
-and the result is written to a local fallback folder in the run-folder layout instead. The worker
+and the result is written to a local fallback folder in the run-folder layout instead. After
+three results in a row failed, the backend is paused for ``PAUSE_SECONDS``: results go straight
+to the fallback folder, so that a dead backend does not hold up the queue or ``stop()``. The worker
 drains the queue on ``stop()``, and also when the main thread has finished (interpreter exit without
 ``stop()``), so a normal exit loses nothing.
 
@@ -22,6 +24,7 @@ import math
 import queue
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import cast
@@ -36,7 +39,7 @@ from artifact_ml.experiment.records import (
     write_record,
 )
 from artifact_ml.experiment.render_process import RenderProcess, shared_render_process
-from artifact_ml.experiment.retry import write_with_retries
+from artifact_ml.experiment.retry import is_permanent_error, write_with_retries
 from artifact_ml.experiment.run_folder import RunFolderBackend
 
 __all__ = ["DeliveryConfig", "DeliveryWorker", "default_fallback_root"]
@@ -49,9 +52,12 @@ _POLL_SECONDS = 0.25
 # Maximum number of score records in one batch, where a score collection counts as one record.
 # The MLflow backend splits a batch of more than 1000 metrics, MLflow's limit per call.
 _MAX_BATCH_RECORDS = 100
-# After this many results in a row went to the fallback folder, each later result gets one attempt
-# (no retries) until a write succeeds again, so a dead backend cannot stall the queue for minutes.
-_FAILURES_BEFORE_SINGLE_ATTEMPT = 3
+# After this many results in a row failed with an error that may pass (see is_permanent_error),
+# the backend is paused: for PAUSE_SECONDS every result goes straight to the fallback folder, then
+# one result gets a single attempt. A success ends the pause, a failure starts another one. So a
+# dead backend cannot stall the queue, or stop(), for minutes.
+_FAILURES_BEFORE_PAUSE = 3
+PAUSE_SECONDS = 30.0
 
 
 def _exit_outcome() -> RunOutcome:
@@ -91,6 +97,7 @@ class DeliveryWorker:
         self._outcome = RunOutcome.FINISHED
         self._warned_full = False
         self._consecutive_failures = 0
+        self._paused_until = 0.0
         self._held: list[LogRecord | None] = []
         self._renderer: RenderProcess | None = None
         if config.render_process and backend.uses_png:
@@ -227,9 +234,7 @@ class DeliveryWorker:
             )
             if written:
                 self.written_count += 1
-                self._consecutive_failures = 0
             else:
-                self._consecutive_failures += 1
                 self._write_fallback(record)
         finally:
             close_figures(record.figures())
@@ -242,7 +247,6 @@ class DeliveryWorker:
         )
         if written:
             self.written_count += len(records)
-            self._consecutive_failures = 0
             return
         # One bad record (e.g. a key the store rejects) fails the whole batch: write each record
         # on its own so that only the records that fail again go to the fallback folder.
@@ -301,17 +305,51 @@ class DeliveryWorker:
             image.set_png(png)
 
     def _write_with_retries(self, write: Callable[[], object], *, description: str) -> bool:
-        attempts = self._config.max_attempts
-        if self._consecutive_failures >= _FAILURES_BEFORE_SINGLE_ATTEMPT:
-            attempts = 1
-        return write_with_retries(
+        """Write with retries unless the backend is paused; return whether the write succeeded.
+
+        Counts the failures in a row that may pass, and pauses the backend after
+        ``_FAILURES_BEFORE_PAUSE`` of them (see the constant).
+        """
+        writer = type(self._backend).__name__
+        full_description = f"{description} of run {self._run_id}"
+        remaining = self._paused_until - time.monotonic()
+        if remaining > 0:
+            logger.error(
+                "%s is paused after %d failed writes in a row, so %s goes to the fallback folder "
+                "%s (the next write is tried in %.0f s).",
+                writer,
+                self._consecutive_failures,
+                full_description,
+                self.fallback_dir,
+                remaining,
+            )
+            return False
+        paused_before = self._consecutive_failures >= _FAILURES_BEFORE_PAUSE
+        error = write_with_retries(
             write,
-            attempts=attempts,
+            attempts=1 if paused_before else self._config.max_attempts,
             config=self._config,
-            writer=type(self._backend).__name__,
-            description=f"{description} of run {self._run_id}",
+            writer=writer,
+            description=full_description,
             fallback_dir=self.fallback_dir,
         )
+        if error is None:
+            self._consecutive_failures = 0
+            return True
+        if not is_permanent_error(error):
+            self._consecutive_failures += 1
+            if self._consecutive_failures >= _FAILURES_BEFORE_PAUSE:
+                self._paused_until = time.monotonic() + PAUSE_SECONDS
+                logger.warning(
+                    "%s failed %d writes in a row for run %s: for the next %.0f s, results go "
+                    "straight to the fallback folder %s; then it is tried again.",
+                    writer,
+                    self._consecutive_failures,
+                    self._run_id,
+                    PAUSE_SECONDS,
+                    self.fallback_dir,
+                )
+        return False
 
     def _write_fallback(self, record: LogRecord) -> None:
         try:

@@ -31,20 +31,26 @@ def write_with_retries(
     writer: str,
     description: str,
     fallback_dir: Path,
-) -> bool:
-    """Call ``write`` up to ``attempts`` times; return whether one call succeeded.
+) -> Exception | None:
+    """Call ``write`` up to ``attempts`` times; return None once a call succeeds, else the error
+    of the last attempt.
 
     The delay before the second attempt is ``config.initial_retry_delay`` seconds and grows by
     ``config.retry_backoff`` after each failure. Each failed attempt is logged (a warning, and an
     error naming ``fallback_dir`` after the last one) with ``writer`` and ``description``, which
     names the result and the run. An error that would repeat on every attempt (see
     ``is_permanent_error``) ends the attempts at once.
+
+    Raises:
+        ValueError: if ``attempts`` is less than 1.
     """
+    if attempts < 1:
+        raise ValueError(f"attempts must be at least 1, got {attempts}")
     delay = config.initial_retry_delay
     for attempt in range(1, attempts + 1):
         try:
             write()
-            return True
+            return None
         except Exception as error:
             if attempt == attempts or is_permanent_error(error):
                 logger.error(
@@ -56,7 +62,7 @@ def write_with_retries(
                     error,
                     fallback_dir,
                 )
-                return False
+                return error
             logger.warning(
                 "%s failed to write %s (attempt %d of %d): %r; retry in %.2f s.",
                 writer,
@@ -68,4 +74,4 @@ def write_with_retries(
             )
             time.sleep(delay)
             delay *= config.retry_backoff
-    return False
+    raise AssertionError("unreachable: the last attempt returns")

@@ -132,10 +132,11 @@ class TrackingClient:
         mlflow 3.17). ClearML would store them as 0.0 and Neptune would skip them. So for those
         two backends the worker writes a non-finite score to the fallback folder instead, counted
         in ``fallback_count``, and logs a warning naming the run id, result name and value.
-        Non-finite values in ``log_score_collection`` are handled the same way, key by key.
+        Non-finite values in ``log_score_collection`` are handled the same way, key by key. A 0-d
+        NumPy array or torch tensor is read with ``item()``.
 
         Raises:
-            TypeError: if ``score`` is not a real number.
+            TypeError: if ``score`` is not a real number (or a 0-d array or tensor of one).
             ValueError: if ``name`` is invalid or too long for the backend.
         """
         self._submit(RecordKind.SCORE, name, _to_float(score, name=name), step)
@@ -145,7 +146,8 @@ class TrackingClient:
 
         Raises:
             TypeError: if the array is not numeric (bool, integer, float or complex dtype), e.g.
-                an object or string array, which backends cannot store without pickling.
+                an object or string array, which backends cannot store without pickling, or if
+                it is a masked array (its mask would be lost).
         """
         self._submit(RecordKind.ARRAY, name, _copy_numeric_array(array, name=name), step)
 
@@ -259,12 +261,22 @@ class TrackingClient:
 
 
 def _to_float(value: object, *, name: str) -> float:
+    """Return ``value`` as a float: a real number, or a 0-d NumPy array or torch tensor of one."""
+    item = getattr(value, "item", None)
+    if getattr(value, "ndim", None) == 0 and callable(item):
+        value = item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"Score {name!r} must be a real number, got {value!r}.")
+        hint = " For an array or tensor with one element, pass value.item()." if item else ""
+        raise TypeError(f"Score {name!r} must be a real number, got {value!r}.{hint}")
     return float(value)
 
 
 def _copy_numeric_array(array: object, *, name: str) -> np.ndarray:
+    if isinstance(array, np.ma.MaskedArray):
+        raise TypeError(
+            f"Array {name!r} is a masked array, whose mask would be lost; pass "
+            "array.filled(np.nan) (or another fill value) instead."
+        )
     copy = np.array(array, copy=True)
     if copy.dtype.kind not in "biufc":
         raise TypeError(

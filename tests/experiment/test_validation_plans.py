@@ -17,6 +17,7 @@ from artifact_ml.core.table_comparison import (
     TableComparisonArrayCollectionType,
     TableComparisonEngine,
     TableComparisonPlotCollectionType,
+    TableComparisonPlotType,
     TableComparisonScoreCollectionType,
     TableComparisonScoreType,
     TabularDataSpec,
@@ -28,6 +29,7 @@ from artifact_ml.experiment import (
     ValidationPlan,
     ValidationResults,
 )
+from conftest import BackendCase
 
 
 class AdultLikePlan(TableComparisonPlan):
@@ -153,3 +155,27 @@ def test_single_member_not_tuple_rejected() -> None:
 
         class BarePlan(TableComparisonPlan):
             scores = TableComparisonScoreType.MEAN_JS_DISTANCE  # type: ignore[assignment]
+
+
+class PlotAndCollectionPlan(TableComparisonPlan):
+    plots = (TableComparisonPlotType.PDF,)
+    plot_collections = (TableComparisonPlotCollectionType.PDF,)
+
+
+def test_plot_and_collection_of_one_name_reach_every_backend(
+    backend_case: BackendCase, tables: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    real, synthetic = tables
+    spec = TabularDataSpec.from_df(real, cts_features=["age"], cat_features=["sex"])
+    client = backend_case.build()
+    plan = PlotAndCollectionPlan.build(resource_spec=spec, tracking_client=client)
+    plan.execute(real_data=real, synthetic_data=synthetic, step=1)
+    client.stop()
+
+    stored = backend_case.read(client)
+    assert {name: list(steps) for name, steps in stored.images.items()} == {
+        "validation/pdf/all": [1],
+        "validation/pdf/age": [1],
+        "validation/pdf/sex": [1],
+    }
+    assert client.fallback_count == 0

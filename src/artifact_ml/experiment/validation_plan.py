@@ -17,7 +17,7 @@ from artifact_ml.experiment.data_split import DataSplit
 from artifact_ml.experiment.tracking_client import TrackingClient
 from artifact_ml.experiment.validation_results import ValidationResults
 
-__all__ = ["ArtifactComputer", "ValidationPlan"]
+__all__ = ["WHOLE_RESULT_KEY", "ArtifactComputer", "ValidationPlan"]
 
 ArtifactComputer = Callable[[ResultModality, Enum], Any]
 """Computes one artifact: given its modality and type, returns the result of that modality."""
@@ -32,6 +32,10 @@ _ATTRIBUTE_OF_MODALITY = {
 }
 
 
+WHOLE_RESULT_KEY = "all"
+"""The last name part of a single result that shares its artifact name with a collection."""
+
+
 class ValidationPlan:
     """A declared set of validation artifacts, executed against data and logged with a step.
 
@@ -41,7 +45,11 @@ class ValidationPlan:
     each attribute; a declared member of another enum raises TypeError when the class is defined.
 
     The plan keeps the latest results in ``results`` and closes the figures of the previous results
-    when a new execution replaces them. Each result is logged under ``"<split>/<artifact name>"``.
+    when a new execution replaces them. Each result is logged under ``"<split>/<artifact name>"``,
+    and a collection's keys below that. A score, array or plot whose artifact name is also a
+    declared collection's (the table comparison's PDF and CDF are both a plot and a plot
+    collection) is logged under ``"<split>/<artifact name>/all"`` instead, because backends such
+    as Neptune cannot store a result and a collection's keys under the same name.
     """
 
     artifact_types: ClassVar[Mapping[ResultModality, type[Enum]]] = {}
@@ -113,12 +121,23 @@ class ValidationPlan:
         *, results: ValidationResults, client: TrackingClient, step: int | None, split: DataSplit
     ) -> None:
         prefix = split.value
+        collections = {
+            *results.score_collections,
+            *results.array_collections,
+            *results.plot_collections,
+        }
+
+        def single(name: str) -> str:
+            if name in collections:
+                return f"{prefix}/{name}/{WHOLE_RESULT_KEY}"
+            return f"{prefix}/{name}"
+
         for name, score in results.scores.items():
-            client.log_score(f"{prefix}/{name}", score, step=step)
+            client.log_score(single(name), score, step=step)
         for name, array in results.arrays.items():
-            client.log_array(f"{prefix}/{name}", array, step=step)
+            client.log_array(single(name), array, step=step)
         for name, figure in results.plots.items():
-            client.log_plot(f"{prefix}/{name}", figure, step=step)
+            client.log_plot(single(name), figure, step=step)
         for name, scores in results.score_collections.items():
             client.log_score_collection(f"{prefix}/{name}", scores, step=step)
         for name, arrays in results.array_collections.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -246,7 +247,8 @@ def test_pandas_missing_tokens_stay_categories(tmp_path: Path) -> None:
     path = tmp_path / "countries.csv"
     path.write_text("country,size\nNA,1\nNone,2\nnull,3\n,4\n?,5\n")
 
-    table = _read_table(path, "real", ",", None, ("?",))
+    options = argparse.Namespace(sep=",", thousands=None, decimal=".")
+    table = _read_table(path, "real", options, ("?",))
 
     assert table["country"].tolist()[:3] == ["NA", "None", "null"]
     assert table["country"].isna().tolist() == [False, False, False, True, True]
@@ -464,6 +466,32 @@ def test_thousands_without_option_is_error(
     assert "column 'income' of the synthetic table contains numbers written with ','" in error
     assert error.endswith("pass --thousands ','.")
     assert not output.exists()
+
+
+def test_european_csv_needs_sep_and_decimal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_path, synthetic_path = write_tables(tmp_path)
+    for path in (real_path, synthetic_path):
+        pd.read_csv(path).to_csv(path, index=False, sep=";", decimal=",")
+    output = tmp_path / "report"
+    arguments = [str(real_path), str(synthetic_path), "--output-dir", str(output)]
+
+    sep_error = one_line_error(capsys, ["compare", *arguments])
+    decimal_error = one_line_error(
+        capsys, ["compare", *arguments, "--sep", ";", "--continuous", "income"]
+    )
+    status = main(["compare", *arguments, "--sep", ";", "--decimal", ","])
+
+    assert sep_error.endswith("separated by ';', not ','; pass --sep ';'.")
+    assert "column 'income' of the real table contains numbers written with a decimal comma" in (
+        decimal_error
+    )
+    assert decimal_error.endswith("pass --decimal ','.")
+    assert status == 0
+    expected = pd.read_csv(real_path, sep=";", decimal=",")["income"].mean()
+    means = pd.read_csv(output / "array_collections" / "mean.csv").set_index("feature")
+    assert means.loc["income", "real"] == pytest.approx(expected)
 
 
 def test_tab_file_without_sep_suggests_tab(

@@ -309,7 +309,7 @@ def test_load_csv_reads_tab_separated_file(tmp_path: Path) -> None:
 def test_demo_sep_needs_data(capsys: pytest.CaptureFixture[str]) -> None:
     line = error_line(capsys, ["demo", "--sep", ";"])
 
-    assert "--categorical, --continuous and --sep apply to --data" in line
+    assert "--categorical, --continuous, --sep and --decimal apply to --data" in line
 
 
 def test_demo_rejects_long_sep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -445,3 +445,67 @@ def _readable(path: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+def write_european_csv(path: Path) -> Path:
+    """Write a ';'-separated table whose numbers have decimal commas, as spreadsheets in many
+    European locales export it."""
+    generator = np.random.default_rng(4)
+    rows = [
+        f"{age};{income:.2f};{sex}".replace(".", ",")
+        for age, income, sex in zip(
+            generator.integers(18, 90, 300),
+            generator.lognormal(10, 1, 300),
+            generator.choice(["f", "m"], 300),
+            strict=True,
+        )
+    ]
+    path.write_text("age;income;sex\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_demo_european_csv_suggests_sep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_european_csv(tmp_path / "eu.csv")
+
+    line = error_line(capsys, ["demo", "--data", str(data)])
+
+    assert line.endswith("separated by ';', not ','; pass --sep ';'.")
+
+
+def test_load_csv_reads_decimal_comma(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from artifact_ml.demo.table_source import load_csv
+
+    data = write_european_csv(tmp_path / "eu.csv")
+    with caplog.at_level(logging.WARNING, logger="artifact_ml.demo"):
+        as_text = load_csv(data, sep=";")
+
+    source = load_csv(data, sep=";", decimal=",")
+
+    assert "income" in as_text.spec.categorical_features
+    assert any("pass --decimal ','" in message for message in caplog.messages)
+    assert "income" in source.spec.continuous_features
+    first_income = data.read_text().splitlines()[1].split(";")[1]
+    assert source.table["income"].iloc[0] == float(first_income.replace(",", "."))
+
+
+def test_demo_rejects_decimal_equal_to_sep(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = make_csv(tmp_path / "people.csv")
+
+    line = error_line(capsys, ["demo", "--data", str(data), "--decimal", ","])
+
+    assert "--decimal must be one character other than the column separator ','" in line
+
+
+def test_demo_tab_file_with_commas_suggests_tab(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "notes.tsv"
+    rows = [f"{row}\t{'x, y' if row % 7 == 3 else 'plain'}" for row in range(300)]
+    data.write_text("id\tnote\n" + "\n".join(rows) + "\n")
+
+    line = error_line(capsys, ["demo", "--data", str(data)])
+
+    assert f"Cannot read {data}: its header looks separated by '\\t'" in line
+    assert line.endswith("pass --sep '\\t'.")

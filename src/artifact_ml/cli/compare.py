@@ -12,10 +12,11 @@ import pandas as pd
 
 from artifact_ml.cli.errors import CLIError
 from artifact_ml.demo.csv_separator import (
+    header_separator,
     misread_separator,
+    number_format_hint,
     parse_separator,
     separator_option,
-    thousands_separator,
 )
 
 __all__ = ["register", "run"]
@@ -69,6 +70,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "cells are text)",
     )
     parser.add_argument(
+        "--decimal",
+        default=".",
+        metavar="CHAR",
+        help="decimal mark inside numbers, such as ',' for 3,14 (default: .)",
+    )
+    parser.add_argument(
         "--output-dir",
         type=Path,
         default=Path("artifact-ml-report"),
@@ -98,7 +105,7 @@ def _names(values: list[str]) -> list[str]:
 
 
 def _read_table(
-    path: Path, role: str, sep: str, thousands: str | None, missing_values: tuple[str, ...]
+    path: Path, role: str, args: argparse.Namespace, missing_values: tuple[str, ...]
 ) -> pd.DataFrame:
     """Read a CSV file in which only empty cells and ``missing_values`` are missing: pandas'
     default tokens such as "NA" or "None" can be real categories (Namibia, a "None" option)."""
@@ -109,22 +116,30 @@ def _read_table(
     try:
         table = pd.read_csv(
             path,
-            sep=sep,
-            thousands=thousands,
+            sep=args.sep,
+            thousands=args.thousands,
+            decimal=args.decimal,
             keep_default_na=False,
             na_values=["", *missing_values],
         )
     # pandas infers compression from the file name, so a misnamed .gz or .zip file fails in
     # gzip (BadGzipFile is an OSError) or in zipfile. pandas' own errors are ValueErrors.
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+        likely = header_separator(path, args.sep)
+        if likely is not None:
+            raise CLIError(
+                f"cannot read the {role} table {path}: its header looks separated by "
+                f"{separator_option(likely)}, not {separator_option(args.sep)}; pass --sep "
+                f"{separator_option(likely)}."
+            ) from error
         message = str(error).replace("\n", " ")
         raise CLIError(f"cannot read the {role} table {path} as CSV: {message}") from error
-    likely = misread_separator(list(table.columns), sep)
+    likely = misread_separator(list(table.columns), args.sep)
     if likely is not None:
         raise CLIError(
             f"the {role} table {path} reads as one column named {str(table.columns[0])[:60]!r}: "
             f"it looks separated by {separator_option(likely)}, not "
-            f"{separator_option(sep)}; pass --sep {separator_option(likely)}."
+            f"{separator_option(args.sep)}; pass --sep {separator_option(likely)}."
         )
     return table
 
@@ -139,10 +154,17 @@ def _check_options(args: argparse.Namespace) -> None:
         args.sep = parse_separator(args.sep)
     except ValueError as error:
         raise CLIError(str(error)) from error
-    if args.thousands is not None and (len(args.thousands) != 1 or args.thousands in ".\n"):
+    if len(args.decimal) != 1 or args.decimal in (args.sep, "\n"):
         raise CLIError(
-            f"--thousands must be one character other than the decimal mark '.', got "
-            f"{args.thousands!r}."
+            f"--decimal must be one character other than the column separator "
+            f"{separator_option(args.sep)}, got {args.decimal!r}."
+        )
+    if args.thousands is not None and (
+        len(args.thousands) != 1 or args.thousands in (args.decimal, "\n")
+    ):
+        raise CLIError(
+            f"--thousands must be one character other than the decimal mark {args.decimal!r}, "
+            f"got {args.thousands!r}."
         )
     output = args.output_dir.resolve()
     working = Path.cwd().resolve()
@@ -159,36 +181,37 @@ def _check_options(args: argparse.Namespace) -> None:
             )
 
 
-def _check_thousands(real: pd.DataFrame, synthetic: pd.DataFrame, *, continuous: list[str]) -> None:
-    """Catch numbers written with a thousands separator when --thousands is not given.
+def _check_number_format(
+    real: pd.DataFrame, synthetic: pd.DataFrame, args: argparse.Namespace
+) -> None:
+    """Catch numbers that read as text because of their thousands separator or decimal comma.
 
-    Such a column is read as text. It raises when the column must be numeric: declared with
-    --continuous, or numeric in the other table. Any other such column is compared as
-    categories, with a warning.
+    It raises when such a column must be numeric: declared with --continuous, or numeric in the
+    other table. Any other such column is compared as categories, with a warning.
 
     Raises:
-        CLIError: naming the column, an example value and the --thousands option to pass.
+        CLIError: naming the column, an example value and the option to pass.
     """
+    continuous = _names(args.continuous)
     warned: set[str] = set()
     for role, table, other in (("real", real, synthetic), ("synthetic", synthetic, real)):
         for name in table.columns:
-            separator = thousands_separator(table[name])
-            if separator is None or name in warned:
+            hint = number_format_hint(table[name], thousands=args.thousands, decimal=args.decimal)
+            if hint is None or name in warned:
                 continue
+            option, written = hint
             example = str(table[name].dropna().iloc[0])
-            option = f"--thousands {separator_option(separator)}"
             other_is_numeric = name in other and pd.api.types.is_numeric_dtype(other[name])
             if name in continuous or other_is_numeric:
                 raise CLIError(
-                    f"column {name!r} of the {role} table contains numbers written with "
-                    f"{separator_option(separator)} between thousands, such as {example!r}, "
-                    f"which read as text; pass {option}."
+                    f"column {name!r} of the {role} table contains {written}, such as "
+                    f"{example!r}, which read as text; pass {option}."
                 )
             logger.warning(
-                "Column %r contains numbers written with %s between thousands, such as %r, so it "
-                "is compared as categories; pass %s to compare it as numbers.",
+                "Column %r contains %s, such as %r, so it is compared as categories; pass %s to "
+                "compare it as numbers.",
                 name,
-                separator_option(separator),
+                written,
                 example,
                 option,
             )
@@ -206,10 +229,9 @@ def run(args: argparse.Namespace) -> int:
 
     _check_options(args)
     missing_values = tuple(token.strip() for token in args.missing_values.split(","))
-    real = _read_table(args.real, "real", args.sep, args.thousands, missing_values)
-    synthetic = _read_table(args.synthetic, "synthetic", args.sep, args.thousands, missing_values)
-    if args.thousands is None:
-        _check_thousands(real, synthetic, continuous=_names(args.continuous))
+    real = _read_table(args.real, "real", args, missing_values)
+    synthetic = _read_table(args.synthetic, "synthetic", args, missing_values)
+    _check_number_format(real, synthetic, args)
     try:
         spec = TabularDataSpec.from_df(
             real,

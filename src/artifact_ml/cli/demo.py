@@ -68,6 +68,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="column separator of --data, such as ';' or '\\t' for tab (default: ,)",
     )
     parser.add_argument(
+        "--decimal",
+        default=".",
+        metavar="CHAR",
+        help="decimal mark inside the numbers of --data, such as ',' for 3,14 (default: .)",
+    )
+    parser.add_argument(
         "--thousands",
         metavar="SEP",
         help="thousands separator inside the numbers of --data, such as ',' for 1,234 (default: "
@@ -188,18 +194,35 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_number_options(separator: str, decimal: str, thousands: str | None) -> None:
+    """Raise ValueError unless --decimal and --thousands are single characters that differ from
+    each other and from the column separator."""
+    if len(decimal) != 1 or decimal in (separator, "\n"):
+        raise ValueError(
+            f"--decimal must be one character other than the column separator {separator!r}, "
+            f"got {decimal!r}."
+        )
+    if thousands is not None and (len(thousands) != 1 or thousands in (decimal, "\n")):
+        raise ValueError(
+            f"--thousands must be one character other than the decimal mark {decimal!r}, got "
+            f"{thousands!r}."
+        )
+
+
 def _load_source(args: argparse.Namespace) -> TableSource:
     from artifact_ml.demo.csv_separator import parse_separator
     from artifact_ml.demo.table_source import TableSourceError, load_bundled_adult, load_csv
 
     if args.data is None:
-        if args.categorical or args.continuous or args.sep is not None:
+        if args.categorical or args.continuous or args.sep is not None or args.decimal != ".":
             raise CLIError(
-                "--categorical, --continuous and --sep apply to --data; pass a CSV file too"
+                "--categorical, --continuous, --sep and --decimal apply to --data; pass a CSV "
+                "file too"
             )
         return load_bundled_adult()
     try:
         separator = parse_separator(args.sep if args.sep is not None else ",")
+        _check_number_options(separator, args.decimal, args.thousands)
         return load_csv(
             args.data,
             categorical=args.categorical,
@@ -207,6 +230,7 @@ def _load_source(args: argparse.Namespace) -> TableSource:
             missing_values=args.missing_values,
             thousands=args.thousands,
             sep=separator,
+            decimal=args.decimal,
         )
     except (TableSourceError, ValueError) as error:
         raise CLIError(str(error)) from error

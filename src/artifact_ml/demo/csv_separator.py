@@ -4,11 +4,21 @@ the right column and thousands separators."""
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["misread_separator", "parse_separator", "separator_option", "thousands_separator"]
+__all__ = [
+    "decimal_comma",
+    "header_separator",
+    "misread_separator",
+    "number_format_hint",
+    "parse_separator",
+    "separator_option",
+    "thousands_separator",
+]
 
 # Separators that spreadsheet exports commonly use, checked in this order.
 _COMMON_SEPARATORS = (",", ";", "\t", "|")
@@ -70,4 +80,54 @@ def thousands_separator(column: pd.Series) -> str | None:
         pattern = rf"[+-]?\d{{1,3}}({grouped}\d{{3}})*(\.\d+)?"
         if values.str.fullmatch(pattern).all() and values.str.contains(grouped).any():
             return separator
+    return None
+
+
+def header_separator(path: Path, separator: str) -> str | None:
+    """Return the common separator that the header line of ``path`` uses instead of
+    ``separator``, if any.
+
+    For a file that pandas cannot split into rows with ``separator`` (a ';' file whose decimal
+    commas look like extra columns), only the header line is read. None if that fails too.
+    """
+    try:
+        header = pd.read_csv(path, sep=separator, nrows=0)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile):
+        return None
+    return misread_separator(list(header.columns), separator)
+
+
+def decimal_comma(column: pd.Series) -> bool:
+    """Return whether a text column's numbers are written with a decimal comma ("3,14").
+
+    True when every non-missing value among the first ``_SAMPLE_SIZE`` is such a number and
+    none could be a number with a thousands separator instead (three digits after the comma).
+    """
+    if pd.api.types.is_numeric_dtype(column):
+        return False
+    values = column.dropna().head(_SAMPLE_SIZE).astype(str).str.strip()
+    if values.empty or not values.str.fullmatch(r"[+-]?\d+(,\d+)?").all():
+        return False
+    decimals = values.str.extract(r",(\d+)$")[0].dropna()
+    return not decimals.empty and bool((decimals.str.len() != 3).any())
+
+
+def number_format_hint(
+    column: pd.Series, *, thousands: str | None, decimal: str
+) -> tuple[str, str] | None:
+    """Return how to read a text column of numbers as numbers, if it is one.
+
+    The result is the option to pass (such as "--thousands ','") and a description of how the
+    numbers are written, for messages. Only formats that ``thousands`` and ``decimal`` do not
+    already cover are checked. None for any other column.
+    """
+    if thousands is None:
+        separator = thousands_separator(column)
+        if separator is not None:
+            return (
+                f"--thousands {separator_option(separator)}",
+                f"numbers written with {separator_option(separator)} between thousands",
+            )
+    if decimal == "." and decimal_comma(column):
+        return "--decimal ','", "numbers written with a decimal comma"
     return None

@@ -19,9 +19,10 @@ from artifact_ml.datasets import (
     load_adult,
 )
 from artifact_ml.demo.csv_separator import (
+    header_separator,
     misread_separator,
+    number_format_hint,
     separator_option,
-    thousands_separator,
 )
 from artifact_ml.experiment.names import sanitize_key
 
@@ -64,31 +65,37 @@ def load_bundled_adult() -> TableSource:
     return TableSource(name="UCI Adult (bundled)", table=table, spec=spec)
 
 
-def _check_thousands(path: Path, table: pd.DataFrame, *, continuous: Sequence[str]) -> None:
-    """Catch numbers written with a thousands separator when ``thousands`` is not given.
+def _check_number_format(
+    path: Path,
+    table: pd.DataFrame,
+    *,
+    continuous: Sequence[str],
+    thousands: str | None,
+    decimal: str,
+) -> None:
+    """Catch numbers that read as text because of their thousands separator or decimal comma.
 
     Raises:
         TableSourceError: if such a column is declared continuous; any other such column is
             trained on as categories, with a warning.
     """
     for name in table.columns:
-        separator = thousands_separator(table[name])
-        if separator is None:
+        hint = number_format_hint(table[name], thousands=thousands, decimal=decimal)
+        if hint is None:
             continue
+        option, written = hint
         example = str(table[name].dropna().iloc[0])
-        option = f"--thousands {separator_option(separator)}"
         if name in continuous:
             raise TableSourceError(
-                f"--continuous column {name!r} of {path} contains numbers written with "
-                f"{separator_option(separator)} between thousands, such as {example!r}, which "
-                f"read as text; pass {option}."
+                f"--continuous column {name!r} of {path} contains {written}, such as "
+                f"{example!r}, which read as text; pass {option}."
             )
         logger.warning(
-            "Column %r of %s contains numbers written with %s between thousands, such as %r, so it "
-            "is treated as categorical; pass %s to read it as numbers.",
+            "Column %r of %s contains %s, such as %r, so it is treated as categorical; pass %s "
+            "to read it as numbers.",
             name,
             path,
-            separator_option(separator),
+            written,
             example,
             option,
         )
@@ -101,11 +108,12 @@ def load_csv(
     missing_values: Sequence[str] = ("?",),
     thousands: str | None = None,
     sep: str = ",",
+    decimal: str = ".",
 ) -> TableSource:
     """Read a CSV file; infer the type of each feature not named in ``categorical``, ``continuous``.
 
-    ``thousands`` is the thousands separator inside numbers (None: such cells are text), and
-    ``sep`` the column separator.
+    ``thousands`` is the thousands separator inside numbers (None: such cells are text),
+    ``decimal`` the decimal mark and ``sep`` the column separator.
 
     Cells equal to a ``missing_values`` token, or empty, are read as missing, and infinite numbers
     in continuous columns too. A column is inferred continuous when it contains numbers with more
@@ -130,10 +138,17 @@ def load_csv(
             skipinitialspace=True,
             thousands=thousands,
             sep=sep,
+            decimal=decimal,
         )
     # pandas infers compression from the file name, so a misnamed .gz or .zip file fails in
     # gzip (BadGzipFile is an OSError) or in zipfile. pandas' own errors are ValueErrors.
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+        likely = header_separator(path, sep)
+        if likely is not None:
+            raise TableSourceError(
+                f"Cannot read {path}: its header looks separated by {separator_option(likely)}, "
+                f"not {separator_option(sep)}; pass --sep {separator_option(likely)}."
+            ) from error
         message = str(error).strip()
         first_line = message.splitlines()[0] if message else type(error).__name__
         raise TableSourceError(f"Cannot read {path} as CSV: {first_line}") from error
@@ -156,8 +171,7 @@ def load_csv(
                 f"{option} names column(s) {absent} that {path} lacks; "
                 f"its columns are {list(table.columns)}."
             )
-    if thousands is None:
-        _check_thousands(path, table, continuous=continuous)
+    _check_number_format(path, table, continuous=continuous, thousands=thousands, decimal=decimal)
     for name in continuous:
         if not pd.api.types.is_numeric_dtype(table[name]):
             text = table[name].dropna().astype(str)

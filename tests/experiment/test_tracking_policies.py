@@ -479,3 +479,28 @@ def test_closed_mlflow_port_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
     assert time.monotonic() - started < 10.0
     assert f"Cannot reach the MLflow tracking server http://127.0.0.1:{port}" in str(error.value)
     assert f"mlflow server --host 127.0.0.1 --port {port}" in str(error.value)
+
+
+def test_closed_clearml_port_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+    import time
+
+    from clearml import Task
+
+    from artifact_ml.experiment import ClearMLTrackingClient
+
+    for variable in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(variable, raising=False)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("CLEARML_API_HOST", f"http://127.0.0.1:{port}")
+    started = time.monotonic()
+
+    with pytest.raises(ConnectionError) as error:
+        ClearMLTrackingClient.build("exp", offline=False)
+
+    assert time.monotonic() - started < 10.0
+    assert f"Cannot reach the ClearML API server http://127.0.0.1:{port}" in str(error.value)
+    assert "offline=True or CLEARML_OFFLINE_MODE=1" in str(error.value)
+    assert Task.current_task() is None

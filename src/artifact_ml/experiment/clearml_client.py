@@ -29,6 +29,7 @@ from artifact_ml.experiment.delivery import DeliveryConfig
 from artifact_ml.experiment.optional_dependency import import_optional
 from artifact_ml.experiment.plot_image import PlotImage
 from artifact_ml.experiment.records import RecordKind
+from artifact_ml.experiment.server_probe import check_server_reachable
 from artifact_ml.experiment.tracking_client import (
     TrackingClient,
     new_run_id,
@@ -276,6 +277,8 @@ class ClearMLTrackingClient(TrackingClient):
 
         Raises:
             ImportError: if clearml is not installed.
+            ConnectionError: if online and nothing answers at the ClearML API server's host and
+                port (see ``server_probe``).
             RuntimeError: if another ClearML task is running in this process.
             ValueError: if ``experiment_id`` or ``run_id`` is invalid, or if offline, when no
                 offline session of ``run_id`` is in the cache folder (checked before ClearML
@@ -295,6 +298,16 @@ class ClearMLTrackingClient(TrackingClient):
                 "process; ClearML allows one. Stop its tracking client before building another."
             )
         is_offline = _offline_from_environment() if offline is None else offline
+        if not is_offline:
+            session = import_optional(
+                "clearml.backend_api.session", extra="clearml", client="ClearMLTrackingClient"
+            )
+            check_server_reachable(
+                session.Session.get_api_server_host(),
+                service="ClearML API server",
+                advice="Start it, fix CLEARML_API_HOST (or api.api_server in clearml.conf), or "
+                "log offline (offline=True or CLEARML_OFFLINE_MODE=1).",
+            )
         # Private switches (clearml 2.1): no forked reporter process and no update request.
         task_class._report_subprocess_enabled = False
         check_updates.CheckPackageUpdates._package_version_checked = True

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -23,41 +21,12 @@ from artifact_ml.experiment.mlflow_backend import (
     is_local_store,
 )
 from artifact_ml.experiment.optional_dependency import import_optional
+from artifact_ml.experiment.server_probe import check_server_reachable
 from artifact_ml.experiment.tracking_client import TrackingClient, validate_identifier
 
 __all__ = ["MlflowTrackingClient"]
 
 logger = logging.getLogger(__name__)
-
-
-SERVER_CONNECT_TIMEOUT = 5.0
-"""Seconds ``MlflowTrackingClient.build`` waits for a TCP connection to an MLflow server."""
-
-
-def _check_server_reachable(uri: str) -> None:
-    """Raise ConnectionError if nothing accepts a TCP connection at an ``http(s)`` ``uri``.
-
-    MLflow retries a refused request with backoff for about four minutes (mlflow 3.17 defaults),
-    so a mistyped port would otherwise stall the build that long. URIs of other schemes, and
-    hosts reached through a proxy from the environment, are not checked.
-    """
-    parts = urllib.parse.urlsplit(uri)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return
-    if parts.scheme in urllib.request.getproxies_environment() and not urllib.request.proxy_bypass(
-        parts.hostname
-    ):
-        return
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parts.hostname, port), timeout=SERVER_CONNECT_TIMEOUT):
-            pass
-    except OSError as error:
-        raise ConnectionError(
-            f"Cannot reach the MLflow tracking server {uri}: {error}. Start it (for example "
-            f"mlflow server --host {parts.hostname} --port {port}) or fix MLFLOW_TRACKING_URI "
-            "(or tracking_uri=...)."
-        ) from error
 
 
 class MlflowTrackingClient(TrackingClient):
@@ -96,8 +65,8 @@ class MlflowTrackingClient(TrackingClient):
         Raises:
             ImportError: if mlflow is not installed.
             ConnectionError: if nothing answers at the host and port of an ``http(s)`` tracking
-                URI (checked once, within ``SERVER_CONNECT_TIMEOUT`` seconds, unless a proxy
-                serves that host).
+                URI (checked once, within ``server_probe.SERVER_CONNECT_TIMEOUT`` seconds,
+                unless a proxy serves that host).
             ValueError: if ``run_id`` is not a run of this experiment, or the tracking store
                 cannot be opened.
         """
@@ -113,7 +82,15 @@ class MlflowTrackingClient(TrackingClient):
         from mlflow.exceptions import MlflowException
         from sqlalchemy.exc import SQLAlchemyError
 
-        _check_server_reachable(uri)
+        parts = urllib.parse.urlsplit(uri)
+        host = parts.hostname
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        check_server_reachable(
+            uri,
+            service="MLflow tracking server",
+            advice=f"Start it (for example mlflow server --host {host} --port {port}) or fix "
+            "MLFLOW_TRACKING_URI (or tracking_uri=...).",
+        )
         try:
             client = tracking.MlflowClient(tracking_uri=uri)
             experiment = client.get_experiment_by_name(experiment_id)

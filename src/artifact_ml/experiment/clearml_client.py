@@ -277,8 +277,8 @@ class ClearMLTrackingClient(TrackingClient):
 
         Raises:
             ImportError: if clearml is not installed.
-            ConnectionError: if online and nothing answers at the ClearML API server's host and
-                port (see ``server_probe``).
+            ConnectionError: if online and nothing accepts connections at the ClearML API server's
+                host and port (see ``server_probe``).
             RuntimeError: if another ClearML task is running in this process.
             ValueError: if ``experiment_id`` or ``run_id`` is invalid, or if offline, when no
                 offline session of ``run_id`` is in the cache folder (checked before ClearML

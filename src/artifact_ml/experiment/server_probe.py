@@ -21,7 +21,7 @@ def check_server_reachable(uri: str, *, service: str, advice: str) -> None:
     """Raise ConnectionError if nothing accepts a TCP connection at an ``http(s)`` ``uri``.
 
     URIs of other schemes, and hosts reached through a proxy from the environment, are not
-    checked. ``service`` names the server and ``advice`` says what to do, in the message.
+    checked. The message names the server with ``service`` and ends with ``advice``.
 
     Raises:
         ConnectionError: naming ``uri``, the error and ``advice``.

@@ -8,6 +8,7 @@ network or the user's home folder.
 from __future__ import annotations
 
 import shutil
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,17 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.chdir(tmp_path)
     yield
     InMemoryTrackingClient.forget_runs()
+
+
+@pytest.fixture
+def closed_local_port(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Return a localhost port where nothing listens; proxy variables are cleared, so that
+    clients connect to it directly."""
+    for variable in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(variable, raising=False)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @dataclass

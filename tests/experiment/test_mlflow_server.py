@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,12 +21,6 @@ from artifact_ml.experiment import DeliveryConfig, MlflowTrackingClient
 _START_TIMEOUT_SECONDS = 120.0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class MlflowServer:
     uri: str
@@ -35,11 +28,9 @@ class MlflowServer:
 
 
 @pytest.fixture
-def mlflow_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MlflowServer]:
-    """Start ``mlflow server`` with a SQLite store in ``tmp_path``."""
-    for variable in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(variable, raising=False)
-    port = _free_port()
+def mlflow_server(tmp_path: Path, closed_local_port: int) -> Iterator[MlflowServer]:
+    """Start ``mlflow server`` with a SQLite store in ``tmp_path``, on a free localhost port."""
+    port = closed_local_port
     command = [
         sys.executable,
         "-m",

@@ -460,17 +460,12 @@ def test_corrupt_mlflow_database_names_file(tmp_path: Path) -> None:
     assert "move it away, or pass another tracking_uri" in str(error.value)
 
 
-def test_closed_mlflow_port_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    import socket
+def test_closed_mlflow_port_fails_fast(closed_local_port: int) -> None:
     import time
 
     from artifact_ml.experiment import MlflowTrackingClient
 
-    for variable in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(variable, raising=False)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = closed_local_port
     started = time.monotonic()
 
     with pytest.raises(ConnectionError) as error:
@@ -481,19 +476,16 @@ def test_closed_mlflow_port_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
     assert f"mlflow server --host 127.0.0.1 --port {port}" in str(error.value)
 
 
-def test_closed_clearml_port_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    import socket
+def test_closed_clearml_port_fails_fast(
+    closed_local_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import time
 
     from clearml import Task
 
     from artifact_ml.experiment import ClearMLTrackingClient
 
-    for variable in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(variable, raising=False)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = closed_local_port
     monkeypatch.setenv("CLEARML_API_HOST", f"http://127.0.0.1:{port}")
     started = time.monotonic()
 

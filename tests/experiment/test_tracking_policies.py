@@ -322,6 +322,8 @@ def test_clearml_offline_rejects_unknown_run_id(
 
 
 def test_clearml_missing_offline_folder_uses_fallback(tmp_path: Path) -> None:
+    from clearml import Task
+
     from artifact_ml.experiment import ClearMLTrackingClient
 
     client = ClearMLTrackingClient.build("exp", offline=True, delivery=FAST_RETRIES)
@@ -335,6 +337,7 @@ def test_clearml_missing_offline_folder_uses_fallback(tmp_path: Path) -> None:
 
     assert client.fallback_count == 2
     assert client.lost_count == 0
+    assert Task.current_task() is None
     stored = read_run_folder(client.fallback_dir)
     assert stored.scores["train/loss"] == [(1, 0.5)]
     np.testing.assert_array_equal(stored.arrays["validation/mean"][1], np.arange(3.0))

@@ -170,12 +170,15 @@ class _ClearMLBackend(TrackingBackend):
 
     def close(self, *, outcome: RunOutcome = RunOutcome.FINISHED) -> None:
         # An offline session keeps no task status (clearml 2.1), so the outcome is also stored
-        # as the parameter "artifact_ml/outcome". Task.close marks the task completed.
-        self._task.set_parameter("artifact_ml/outcome", outcome.value)
+        # as the parameter "artifact_ml/outcome". Task.close marks the task completed. It runs
+        # even when storing the outcome fails, because ClearML allows one open task per process.
         try:
-            self._task.close()
+            self._task.set_parameter("artifact_ml/outcome", outcome.value)
         finally:
-            self._restore_environment()
+            try:
+                self._task.close()
+            finally:
+                self._restore_environment()
         if outcome is RunOutcome.FAILED:
             self._task.mark_failed(status_reason="the tracked code raised an exception", force=True)
         elif outcome is RunOutcome.KILLED:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 
 import torch
 
@@ -32,7 +33,13 @@ from artifact_ml.synthesizers import (
     TabularVAEOutput,
     make_vae_loader,
 )
-from artifact_ml.torch import CustomTrainer, TableComparisonRoutine, TableSynthesizer
+from artifact_ml.torch import (
+    CustomTrainer,
+    TableComparisonRoutine,
+    TableSynthesizer,
+    Terminated,
+    sigterm_raises,
+)
 
 
 class AdultPlan(TableComparisonPlan):
@@ -80,7 +87,12 @@ def main(epochs: int) -> None:
     )
     train_loader = make_vae_loader(model.encode(train_data), batch_size=512, seed=0)
 
-    with FilesystemTrackingClient.build(experiment_id="adult-vae") as tracking_client:
+    # SIGTERM (docker stop, Kubernetes, Slurm) raises Terminated, also while the client writes
+    # its last results after train() returns, so the run ends as killed with nothing lost.
+    with (
+        sigterm_raises(),
+        FilesystemTrackingClient.build(experiment_id="adult-vae") as tracking_client,
+    ):
         trainer = AdultTrainer.build(
             model=model,
             train_loader=train_loader,
@@ -99,4 +111,7 @@ def main(epochs: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20, help="training epochs (default: 20)")
-    main(parser.parse_args().epochs)
+    try:
+        main(parser.parse_args().epochs)
+    except Terminated:
+        sys.exit(143)  # the exit status of a process ended by SIGTERM, as schedulers expect

@@ -509,3 +509,15 @@ def test_demo_tab_file_with_commas_suggests_tab(
 
     assert f"Cannot read {data}: its header looks separated by '\\t'" in line
     assert line.endswith("pass --sep '\\t'.")
+
+
+def test_decimal_hint_needs_other_separator() -> None:
+    from artifact_ml.demo.csv_separator import number_format_hint
+
+    column = pd.Series(["49,02", "3,5", "12"])
+
+    assert number_format_hint(column, thousands=None, decimal=".", separator=";") == (
+        "--decimal ','",
+        "numbers written with a decimal comma",
+    )
+    assert number_format_hint(column, thousands=None, decimal=".", separator=",") is None

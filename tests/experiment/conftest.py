@@ -49,11 +49,15 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
 
 
 @pytest.fixture
-def closed_local_port(monkeypatch: pytest.MonkeyPatch) -> int:
-    """Return a localhost port where nothing listens; proxy variables are cleared, so that
-    clients connect to it directly."""
+def without_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clear the proxy variables, so that clients connect to localhost servers directly."""
     for variable in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.fixture
+def closed_local_port(without_proxy: None) -> int:
+    """Return a localhost port where nothing listens (proxy variables cleared)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])

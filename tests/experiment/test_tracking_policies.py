@@ -185,18 +185,24 @@ def test_zero_dim_scores_accepted() -> None:
     client.log_score("train/loss", np.float32(0.75), step=2)
     with pytest.raises(TypeError, match=r"got tensor\(\[0.5000\]\)\. .*pass value\.item\(\)"):
         client.log_score("train/loss", torch.tensor([0.5]), step=3)
-    with pytest.raises(TypeError, match="must be a real number, got True"):
-        client.log_score("train/loss", np.array(True), step=3)
+    with pytest.raises(TypeError, match=r"must be a real number, got True\.$"):
+        client.log_score("train/loss", torch.tensor(True), step=3)
+    with pytest.raises(TypeError, match="is a masked value"):
+        client.log_score("train/loss", np.ma.masked_array(4.0, mask=True), step=3)
     client.stop()
 
     assert client.scores["train/loss"] == [(0, 0.25), (1, 0.5), (2, 0.75)]
 
 
 def test_masked_array_rejected() -> None:
+    import torch
+
     client = InMemoryTrackingClient.build("exp")
     masked = np.ma.masked_array([1.0, 2.0], mask=[False, True])
     with pytest.raises(TypeError, match=r"'validation/mean' is a masked array.*filled\(np\.nan\)"):
         client.log_array("validation/mean", masked)
+    with pytest.raises(TypeError, match=r"pass tensor\.detach\(\)\.cpu\(\)\.numpy\(\)"):
+        client.log_array("validation/mean", torch.ones(2, requires_grad=True))
     client.stop()
 
     assert "validation/mean" not in client.arrays
@@ -499,3 +505,22 @@ def test_closed_clearml_port_fails_fast(
     assert f"Cannot reach the ClearML API server http://127.0.0.1:{port}" in str(error.value)
     assert "offline=True or CLEARML_OFFLINE_MODE=1" in str(error.value)
     assert Task.current_task() is None
+
+
+@pytest.mark.usefixtures("without_proxy")
+def test_silent_mlflow_server_fails_fast() -> None:
+    import socket
+    import time
+
+    from artifact_ml.experiment import MlflowTrackingClient
+
+    with socket.socket() as silent:  # the kernel accepts connections; no process reads them
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        uri = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+
+        with pytest.raises(ConnectionError, match="accepts connections but sent no HTTP response"):
+            MlflowTrackingClient.build("exp", tracking_uri=uri)
+
+    assert time.monotonic() - started < 30.0

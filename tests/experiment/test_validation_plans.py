@@ -179,3 +179,12 @@ def test_plot_and_collection_of_one_name_reach_every_backend(
         "validation/pdf/sex": [1],
     }
     assert client.fallback_count == 0
+
+
+def test_feature_named_all_rejected_at_build() -> None:
+    table = pd.DataFrame({"age": np.arange(30.0), "all": ["a", "b", "c"] * 10})
+    spec = TabularDataSpec.from_df(table, cts_features=["age"], cat_features=["all"])
+
+    with pytest.raises(ValueError, match=r"The feature 'all' would be logged at <split>/pdf/all"):
+        PlotAndCollectionPlan.build(resource_spec=spec)
+    assert AdultLikePlan.build(resource_spec=spec).engine is not None

@@ -196,7 +196,9 @@ def _check_number_format(
     warned: set[str] = set()
     for role, table, other in (("real", real, synthetic), ("synthetic", synthetic, real)):
         for name in table.columns:
-            hint = number_format_hint(table[name], thousands=args.thousands, decimal=args.decimal)
+            hint = number_format_hint(
+                table[name], thousands=args.thousands, decimal=args.decimal, separator=args.sep
+            )
             if hint is None or name in warned:
                 continue
             option, written = hint

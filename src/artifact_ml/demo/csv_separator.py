@@ -113,21 +113,22 @@ def decimal_comma(column: pd.Series) -> bool:
 
 
 def number_format_hint(
-    column: pd.Series, *, thousands: str | None, decimal: str
+    column: pd.Series, *, thousands: str | None, decimal: str, separator: str = ","
 ) -> tuple[str, str] | None:
     """Return how to read a text column of numbers as numbers, if it is one.
 
     The result is the option to pass (such as "--thousands ','") and a description of how the
     numbers are written, for messages. Only formats that ``thousands`` and ``decimal`` do not
-    already cover are checked. None for any other column.
+    already cover are checked, and a decimal comma only where the column ``separator`` is not a
+    comma too. None for any other column.
     """
     if thousands is None:
-        separator = thousands_separator(column)
-        if separator is not None:
+        grouping = thousands_separator(column)
+        if grouping is not None:
             return (
-                f"--thousands {separator_option(separator)}",
-                f"numbers written with {separator_option(separator)} between thousands",
+                f"--thousands {separator_option(grouping)}",
+                f"numbers written with {separator_option(grouping)} between thousands",
             )
-    if decimal == "." and decimal_comma(column):
+    if decimal == "." and separator != "," and decimal_comma(column):
         return "--decimal ','", "numbers written with a decimal comma"
     return None

@@ -72,6 +72,7 @@ def _check_number_format(
     continuous: Sequence[str],
     thousands: str | None,
     decimal: str,
+    separator: str,
 ) -> None:
     """Catch numbers that read as text because of their thousands separator or decimal comma.
 
@@ -80,7 +81,9 @@ def _check_number_format(
             trained on as categories, with a warning.
     """
     for name in table.columns:
-        hint = number_format_hint(table[name], thousands=thousands, decimal=decimal)
+        hint = number_format_hint(
+            table[name], thousands=thousands, decimal=decimal, separator=separator
+        )
         if hint is None:
             continue
         option, written = hint
@@ -171,7 +174,9 @@ def load_csv(
                 f"{option} names column(s) {absent} that {path} lacks; "
                 f"its columns are {list(table.columns)}."
             )
-    _check_number_format(path, table, continuous=continuous, thousands=thousands, decimal=decimal)
+    _check_number_format(
+        path, table, continuous=continuous, thousands=thousands, decimal=decimal, separator=sep
+    )
     for name in continuous:
         if not pd.api.types.is_numeric_dtype(table[name]):
             text = table[name].dropna().astype(str)

@@ -7,21 +7,26 @@ for that long before any error.
 
 from __future__ import annotations
 
+import http.client
 import socket
 import urllib.parse
 import urllib.request
 
-__all__ = ["SERVER_CONNECT_TIMEOUT", "check_server_reachable"]
+__all__ = ["HTTP_RESPONSE_TIMEOUT", "SERVER_CONNECT_TIMEOUT", "check_server_reachable"]
 
 SERVER_CONNECT_TIMEOUT = 5.0
 """Seconds to wait for the TCP connection."""
+HTTP_RESPONSE_TIMEOUT = 10.0
+"""Seconds to wait for the response to one HTTP request to an ``http`` server."""
 
 
 def check_server_reachable(uri: str, *, service: str, advice: str) -> None:
     """Raise ConnectionError if nothing accepts a TCP connection at an ``http(s)`` ``uri``.
 
     URIs of other schemes, and hosts reached through a proxy from the environment, are not
-    checked. The message names the server with ``service`` and ends with ``advice``.
+    checked. An ``http`` server must also respond to one HTTP request (see
+    ``_check_http_response``). The message names the server with ``service`` and ends with
+    ``advice``.
 
     Raises:
         ConnectionError: naming ``uri``, the error and ``advice``.
@@ -39,3 +44,26 @@ def check_server_reachable(uri: str, *, service: str, advice: str) -> None:
             pass
     except OSError as error:
         raise ConnectionError(f"Cannot reach the {service} {uri}: {error}. {advice}") from error
+    if parts.scheme == "http":
+        _check_http_response(parts.hostname, port, uri=uri, service=service, advice=advice)
+
+
+def _check_http_response(host: str, port: int, *, uri: str, service: str, advice: str) -> None:
+    """Raise ConnectionError if the server at ``host:port`` sends no HTTP response (any status
+    counts) within ``HTTP_RESPONSE_TIMEOUT`` seconds, as a hung server or a stalled proxy does.
+
+    Other errors are left to the client library, which reports them in its own words.
+    """
+    connection = http.client.HTTPConnection(host, port, timeout=HTTP_RESPONSE_TIMEOUT)
+    try:
+        connection.request("GET", "/")
+        connection.getresponse().close()
+    except TimeoutError as error:
+        raise ConnectionError(
+            f"The {service} {uri} accepts connections but sent no HTTP response within "
+            f"{HTTP_RESPONSE_TIMEOUT:g} s (it may be hung). {advice}"
+        ) from error
+    except (OSError, http.client.HTTPException):
+        return
+    finally:
+        connection.close()

@@ -34,7 +34,7 @@ from artifact_ml.core.table_comparison import (
 )
 from artifact_ml.experiment.data_split import DataSplit
 from artifact_ml.experiment.tracking_client import TrackingClient
-from artifact_ml.experiment.validation_plan import ValidationPlan
+from artifact_ml.experiment.validation_plan import WHOLE_RESULT_KEY, ValidationPlan
 from artifact_ml.experiment.validation_results import ValidationResults
 
 __all__ = ["TableComparisonPlan"]
@@ -82,7 +82,25 @@ class TableComparisonPlan(ValidationPlan):
             resource_spec: the real table's spec; both tables are validated against it.
             tracking_client: receives every result; None keeps results in memory only.
             config: artifact hyperparameters; default ``TableComparisonConfig()``.
+
+        Raises:
+            ValueError: if a feature is named ``WHOLE_RESULT_KEY`` ("all") while the plan
+                declares an artifact both as a single result and as a collection, because the
+                whole-table result is logged under that name (see ``ValidationPlan``).
         """
+        singles = {kind.value for kind in (*cls.scores, *cls.arrays, *cls.plots)}
+        collections = {
+            kind.value
+            for kind in (*cls.score_collections, *cls.array_collections, *cls.plot_collections)
+        }
+        shared = sorted(singles & collections)
+        if shared and WHOLE_RESULT_KEY in resource_spec.features:
+            raise ValueError(
+                f"The feature {WHOLE_RESULT_KEY!r} would be logged at <split>/{shared[0]}/"
+                f"{WHOLE_RESULT_KEY}, where {cls.__name__} logs the whole-table {shared[0]!r} "
+                f"result. Rename that column, or declare {shared[0]!r} only as a single result "
+                "or only as a collection."
+            )
         engine = TableComparisonEngine.build(resource_spec=resource_spec, config=config)
         return cls(engine=engine, tracking_client=tracking_client)
 

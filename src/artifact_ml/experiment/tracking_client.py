@@ -262,11 +262,16 @@ class TrackingClient:
 
 def _to_float(value: object, *, name: str) -> float:
     """Return ``value`` as a float: a real number, or a 0-d NumPy array or torch tensor of one."""
+    if isinstance(value, np.ma.MaskedArray) or value is np.ma.masked:
+        raise TypeError(f"Score {name!r} is a masked value; pass a real number instead.")
     item = getattr(value, "item", None)
-    if getattr(value, "ndim", None) == 0 and callable(item):
-        value = item()
+    is_zero_dim = getattr(value, "ndim", None) == 0 and callable(item)
+    if is_zero_dim:
+        value = item()  # type: ignore[misc]
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        hint = " For an array or tensor with one element, pass value.item()." if item else ""
+        hint = ""
+        if callable(item) and not is_zero_dim:
+            hint = " For an array or tensor with one element, pass value.item()."
         raise TypeError(f"Score {name!r} must be a real number, got {value!r}.{hint}")
     return float(value)
 
@@ -277,7 +282,13 @@ def _copy_numeric_array(array: object, *, name: str) -> np.ndarray:
             f"Array {name!r} is a masked array, whose mask would be lost; pass "
             "array.filled(np.nan) (or another fill value) instead."
         )
-    copy = np.array(array, copy=True)
+    try:
+        copy = np.array(np.asarray(array), copy=True)
+    except RuntimeError as error:  # e.g. a torch tensor that requires grad or lives on a GPU
+        raise TypeError(
+            f"Array {name!r} cannot be converted to a NumPy array ({error}); pass "
+            "tensor.detach().cpu().numpy() instead."
+        ) from error
     if copy.dtype.kind not in "biufc":
         raise TypeError(
             f"Array {name!r} has dtype {copy.dtype}, which cannot be logged: use a bool, integer, "

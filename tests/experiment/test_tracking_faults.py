@@ -227,3 +227,16 @@ def test_permanent_errors_do_not_pause(tmp_path: Path) -> None:
     assert flaky.failed_calls == 3
     assert client.fallback_count == 3
     assert read_run_folder(client.run_dir).scores["train/loss"] == [(3, 3.0)]
+
+
+def test_timeout_pauses_backend_at_once(tmp_path: Path) -> None:
+    client = _filesystem_client(tmp_path)
+    flaky = install_flaky_backend(client, failures=10_000)
+    flaky.error_type = TimeoutError
+    for step in range(5):
+        client.log_score("train/loss", float(step), step=step)
+    client.stop()
+
+    assert flaky.failed_calls == 1  # one attempt, then the pause
+    assert client.fallback_count == 5
+    assert client.lost_count == 0

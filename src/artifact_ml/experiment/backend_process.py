@@ -24,7 +24,7 @@ from typing import IO, Any, cast
 from artifact_ml.experiment.child_process import stop_child
 from artifact_ml.experiment.render_protocol import read_message, write_message
 
-__all__ = ["BackendProcess", "BackendProcessError"]
+__all__ = ["BackendProcess", "BackendProcessError", "BackendTimeoutError"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,10 @@ _OPEN_TIMEOUT_SECONDS = 120.0
 
 class BackendProcessError(RuntimeError):
     """A call could not be run in the backend's child process, or raised there."""
+
+
+class BackendTimeoutError(BackendProcessError, TimeoutError):
+    """The child process did not reply within the timeout and was killed."""
 
 
 class BackendProcess:
@@ -164,7 +168,7 @@ class BackendProcess:
             if not ready:
                 process.kill()
                 self._stop_locked()
-                raise BackendProcessError(
+                raise BackendTimeoutError(
                     f"The {self._description} writer process timed out after {timeout:g} s and "
                     "was stopped. The next write starts a new one."
                 )

@@ -53,9 +53,9 @@ _POLL_SECONDS = 0.25
 # The MLflow backend splits a batch of more than 1000 metrics, MLflow's limit per call.
 _MAX_BATCH_RECORDS = 100
 # After this many results in a row failed with an error that may pass (see is_permanent_error),
-# the backend is paused: for PAUSE_SECONDS every result goes straight to the fallback folder, then
-# one result gets a single attempt. A success ends the pause, a failure starts another one. So a
-# dead backend cannot stall the queue, or stop(), for minutes.
+# or after one timeout, the backend is paused: for PAUSE_SECONDS every result goes straight to
+# the fallback folder, then one result gets a single attempt. A success ends the pause, a failure
+# starts another one. So a dead or hung backend cannot stall the queue, or stop(), for minutes.
 _FAILURES_BEFORE_PAUSE = 3
 PAUSE_SECONDS = 30.0
 
@@ -338,6 +338,8 @@ class DeliveryWorker:
             return True
         if not is_permanent_error(error):
             self._consecutive_failures += 1
+            if isinstance(error, TimeoutError):  # an unresponsive backend: pause at once
+                self._consecutive_failures = max(self._consecutive_failures, _FAILURES_BEFORE_PAUSE)
             if self._consecutive_failures >= _FAILURES_BEFORE_PAUSE:
                 self._paused_until = time.monotonic() + PAUSE_SECONDS
                 logger.warning(

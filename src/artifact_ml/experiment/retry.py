@@ -39,7 +39,8 @@ def write_with_retries(
     ``config.retry_backoff`` after each failure. Each failed attempt is logged (a warning, and an
     error naming ``fallback_dir`` after the last one) with ``writer`` and ``description``, which
     names the result and the run. An error that would repeat on every attempt (see
-    ``is_permanent_error``) ends the attempts at once.
+    ``is_permanent_error``) ends the attempts at once, and so does a ``TimeoutError``: a backend
+    that did not respond in time would make every attempt wait that long again.
 
     Raises:
         ValueError: if ``attempts`` is less than 1.
@@ -52,7 +53,7 @@ def write_with_retries(
             write()
             return None
         except Exception as error:
-            if attempt == attempts or is_permanent_error(error):
+            if attempt == attempts or is_permanent_error(error) or isinstance(error, TimeoutError):
                 logger.error(
                     "%s failed to write %s after %d attempt(s): %r. "
                     "Writing it to the fallback folder %s.",

@@ -52,10 +52,10 @@ _POLL_SECONDS = 0.25
 # Maximum number of score records in one batch, where a score collection counts as one record.
 # The MLflow backend splits a batch of more than 1000 metrics, MLflow's limit per call.
 _MAX_BATCH_RECORDS = 100
-# After this many results in a row failed with an error that may pass (see is_permanent_error),
-# or after one timeout, the backend is paused: for PAUSE_SECONDS every result goes straight to
-# the fallback folder, then one result gets a single attempt. A success ends the pause, a failure
-# starts another one. So a dead or hung backend cannot stall the queue, or stop(), for minutes.
+# The backend is paused after this many results in a row failed with an error that may pass (see
+# is_permanent_error), or after one timeout. For PAUSE_SECONDS every result then goes straight to
+# the fallback folder, and next one result gets a single attempt. A success ends the pause, a
+# failure starts another one. So a dead or hung backend cannot stall the queue, or stop().
 _FAILURES_BEFORE_PAUSE = 3
 PAUSE_SECONDS = 30.0
 

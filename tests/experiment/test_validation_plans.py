@@ -162,7 +162,7 @@ class PlotAndCollectionPlan(TableComparisonPlan):
     plot_collections = (TableComparisonPlotCollectionType.PDF,)
 
 
-def test_plot_and_collection_of_one_name_reach_every_backend(
+def test_shared_name_reaches_every_backend(
     backend_case: BackendCase, tables: tuple[pd.DataFrame, pd.DataFrame]
 ) -> None:
     real, synthetic = tables

@@ -12,11 +12,12 @@ import pandas as pd
 
 from artifact_ml.cli.errors import CLIError
 from artifact_ml.demo.csv_separator import (
+    check_number_options,
     header_separator,
     misread_separator,
     number_format_hint,
     parse_separator,
-    separator_option,
+    separator_hint,
 )
 
 __all__ = ["register", "run"]
@@ -128,9 +129,8 @@ def _read_table(
         likely = header_separator(path, args.sep)
         if likely is not None:
             raise CLIError(
-                f"cannot read the {role} table {path}: its header looks separated by "
-                f"{separator_option(likely)}, not {separator_option(args.sep)}; pass --sep "
-                f"{separator_option(likely)}."
+                f"cannot read the {role} table {path}: its header looks "
+                f"{separator_hint(likely, args.sep)}"
             ) from error
         message = str(error).replace("\n", " ")
         raise CLIError(f"cannot read the {role} table {path} as CSV: {message}") from error
@@ -138,8 +138,7 @@ def _read_table(
     if likely is not None:
         raise CLIError(
             f"the {role} table {path} reads as one column named {str(table.columns[0])[:60]!r}: "
-            f"it looks separated by {separator_option(likely)}, not "
-            f"{separator_option(args.sep)}; pass --sep {separator_option(likely)}."
+            f"it looks {separator_hint(likely, args.sep)}"
         )
     return table
 
@@ -154,18 +153,10 @@ def _check_options(args: argparse.Namespace) -> None:
         args.sep = parse_separator(args.sep)
     except ValueError as error:
         raise CLIError(str(error)) from error
-    if len(args.decimal) != 1 or args.decimal in (args.sep, "\n"):
-        raise CLIError(
-            f"--decimal must be one character other than the column separator "
-            f"{separator_option(args.sep)}, got {args.decimal!r}."
-        )
-    if args.thousands is not None and (
-        len(args.thousands) != 1 or args.thousands in (args.decimal, "\n")
-    ):
-        raise CLIError(
-            f"--thousands must be one character other than the decimal mark {args.decimal!r}, "
-            f"got {args.thousands!r}."
-        )
+    try:
+        check_number_options(args.sep, args.decimal, args.thousands)
+    except ValueError as error:
+        raise CLIError(str(error)) from error
     output = args.output_dir.resolve()
     working = Path.cwd().resolve()
     if output == working or output in working.parents:

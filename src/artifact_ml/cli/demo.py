@@ -194,23 +194,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_number_options(separator: str, decimal: str, thousands: str | None) -> None:
-    """Raise ValueError unless --decimal and --thousands are single characters that differ from
-    each other and from the column separator."""
-    if len(decimal) != 1 or decimal in (separator, "\n"):
-        raise ValueError(
-            f"--decimal must be one character other than the column separator {separator!r}, "
-            f"got {decimal!r}."
-        )
-    if thousands is not None and (len(thousands) != 1 or thousands in (decimal, "\n")):
-        raise ValueError(
-            f"--thousands must be one character other than the decimal mark {decimal!r}, got "
-            f"{thousands!r}."
-        )
-
-
 def _load_source(args: argparse.Namespace) -> TableSource:
-    from artifact_ml.demo.csv_separator import parse_separator
+    from artifact_ml.demo.csv_separator import check_number_options, parse_separator
     from artifact_ml.demo.table_source import TableSourceError, load_bundled_adult, load_csv
 
     if args.data is None:
@@ -222,7 +207,7 @@ def _load_source(args: argparse.Namespace) -> TableSource:
         return load_bundled_adult()
     try:
         separator = parse_separator(args.sep if args.sep is not None else ",")
-        _check_number_options(separator, args.decimal, args.thousands)
+        check_number_options(separator, args.decimal, args.thousands)
         return load_csv(
             args.data,
             categorical=args.categorical,

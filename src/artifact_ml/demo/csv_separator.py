@@ -11,11 +11,13 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = [
+    "check_number_options",
     "decimal_comma",
     "header_separator",
     "misread_separator",
     "number_format_hint",
     "parse_separator",
+    "separator_hint",
     "separator_option",
     "thousands_separator",
 ]
@@ -45,6 +47,30 @@ def parse_separator(value: str, *, option: str = "--sep") -> str:
 def separator_option(separator: str) -> str:
     """Return ``separator`` as the user types it on a command line (a tab as '\\t')."""
     return "'\\t'" if separator == "\t" else repr(separator)
+
+
+def separator_hint(likely: str, separator: str) -> str:
+    """Return the end of an error message for a file separated by ``likely``, read with
+    ``separator``: "separated by ';', not ','; pass --sep ';'."."""
+    return (
+        f"separated by {separator_option(likely)}, not {separator_option(separator)}; pass "
+        f"--sep {separator_option(likely)}."
+    )
+
+
+def check_number_options(separator: str, decimal: str, thousands: str | None) -> None:
+    """Raise ValueError unless ``--decimal`` and ``--thousands`` are single characters that
+    differ from each other and from the column ``separator``."""
+    if len(decimal) != 1 or decimal in (separator, "\n"):
+        raise ValueError(
+            f"--decimal must be one character other than the column separator "
+            f"{separator_option(separator)}, got {decimal!r}."
+        )
+    if thousands is not None and (len(thousands) != 1 or thousands in (decimal, "\n")):
+        raise ValueError(
+            f"--thousands must be one character other than the decimal mark {decimal!r}, got "
+            f"{thousands!r}."
+        )
 
 
 def misread_separator(columns: Sequence[object], separator: str) -> str | None:

@@ -22,7 +22,7 @@ from artifact_ml.demo.csv_separator import (
     header_separator,
     misread_separator,
     number_format_hint,
-    separator_option,
+    separator_hint,
 )
 from artifact_ml.experiment.names import sanitize_key
 
@@ -149,8 +149,7 @@ def load_csv(
         likely = header_separator(path, sep)
         if likely is not None:
             raise TableSourceError(
-                f"Cannot read {path}: its header looks separated by {separator_option(likely)}, "
-                f"not {separator_option(sep)}; pass --sep {separator_option(likely)}."
+                f"Cannot read {path}: its header looks {separator_hint(likely, sep)}"
             ) from error
         message = str(error).strip()
         first_line = message.splitlines()[0] if message else type(error).__name__
@@ -159,8 +158,7 @@ def load_csv(
     if likely is not None:
         raise TableSourceError(
             f"{path} reads as one column named {str(table.columns[0])[:60]!r}: it looks "
-            f"separated by {separator_option(likely)}, not {separator_option(sep)}; pass --sep "
-            f"{separator_option(likely)}."
+            f"{separator_hint(likely, sep)}"
         )
     _check_column_names(path, table)
     if len(table) < MIN_ROWS:

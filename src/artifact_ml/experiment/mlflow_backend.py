@@ -249,6 +249,10 @@ WRITER_ENVIRONMENT_DEFAULTS = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2"}
 MLflow's default of 7 HTTP retries with backoff makes one failed request to a server that went
 away take about four minutes. The tracking worker retries and keeps failed results in the
 fallback folder itself, so the writer gives up after 2 retries (about 5 s).
+
+NOTE: only the writer process gets these settings. With ``DeliveryConfig(backend_process=False)``
+MLflow runs in the caller's process with its own defaults, so one write to a server that went
+away still takes about four minutes before the fallback folder gets it.
 """
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +63,9 @@ class MlflowTrackingClient(TrackingClient):
 
         Raises:
             ImportError: if mlflow is not installed.
-            ConnectionError: if nothing answers at the host and port of an ``http(s)`` tracking
-                URI (checked once, within ``server_probe.SERVER_CONNECT_TIMEOUT`` seconds,
-                unless a proxy serves that host).
+            ConnectionError: if nothing accepts connections at the host and port of an ``http(s)``
+                URI, or an ``http`` server sends no response in time (see ``server_probe``;
+                not checked when a proxy serves that host).
             ValueError: if ``run_id`` is not a run of this experiment, or the tracking store
                 cannot be opened.
         """
@@ -82,13 +81,10 @@ class MlflowTrackingClient(TrackingClient):
         from mlflow.exceptions import MlflowException
         from sqlalchemy.exc import SQLAlchemyError
 
-        parts = urllib.parse.urlsplit(uri)
-        host = parts.hostname
-        port = parts.port or (443 if parts.scheme == "https" else 80)
         check_server_reachable(
             uri,
             service="MLflow tracking server",
-            advice=f"Start it (for example mlflow server --host {host} --port {port}) or fix "
+            advice="Start it (for example mlflow server --host {host} --port {port}) or fix "
             "MLFLOW_TRACKING_URI (or tracking_uri=...).",
         )
         try:

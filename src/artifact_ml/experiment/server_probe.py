@@ -26,7 +26,7 @@ def check_server_reachable(uri: str, *, service: str, advice: str) -> None:
     URIs of other schemes, and hosts reached through a proxy from the environment, are not
     checked. An ``http`` server must also respond to one HTTP request (see
     ``_check_http_response``). The message names the server with ``service`` and ends with
-    ``advice``.
+    ``advice``, in which ``{host}`` and ``{port}`` are replaced by the server's.
 
     Raises:
         ConnectionError: naming ``uri``, the error and ``advice``.
@@ -39,6 +39,7 @@ def check_server_reachable(uri: str, *, service: str, advice: str) -> None:
     ):
         return
     port = parts.port or (443 if parts.scheme == "https" else 80)
+    advice = advice.format(host=parts.hostname, port=port)
     try:
         with socket.create_connection((parts.hostname, port), timeout=SERVER_CONNECT_TIMEOUT):
             pass
